@@ -1,0 +1,113 @@
+//! Server functions: thin. Each reads the request, hands it to the `Portal` service, and applies cookies.
+use crate::error::AppError;
+use crate::types::{SessionState, SessionSummary, SignInStep};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::error::AppError;
+    use crate::service::{PortalHandle, RequestInfo};
+    use http::{header, HeaderValue};
+    use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
+
+    pub fn portal() -> Result<PortalHandle, AppError> {
+        use_context::<PortalHandle>().ok_or(AppError::Internal)
+    }
+
+    pub fn request() -> Result<RequestInfo, AppError> {
+        let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+        Ok(RequestInfo::from_parts(&parts))
+    }
+
+    pub fn set_cookie(value: String) {
+        if let (Some(res), Ok(v)) = (
+            use_context::<ResponseOptions>(),
+            HeaderValue::from_str(&value),
+        ) {
+            res.append_header(header::SET_COOKIE, v);
+        }
+    }
+
+    /// A plain HTML form post (no JavaScript) gets a real redirect; the hydrated page navigates itself.
+    pub fn redirect_plain_form(path: &str) {
+        let plain_form = use_context::<http::request::Parts>()
+            .and_then(|p| {
+                p.headers
+                    .get(header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| v.contains("text/html"))
+            })
+            .unwrap_or(false);
+        if plain_form {
+            leptos_axum::redirect(path);
+        }
+    }
+}
+
+/// The password step of signing in.
+#[server(prefix = "/api", endpoint = "sign_in")]
+pub async fn sign_in(identifier: String, password: String) -> Result<SignInStep, AppError> {
+    use crate::service::session_cookie;
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    let (step, issued) = portal.sign_in(&req, &identifier, &password).await?;
+    ssr::set_cookie(session_cookie(&issued));
+    ssr::redirect_plain_form(&step.next);
+    Ok(step)
+}
+
+/// The visitor's session (anonymous, expired, or who they are and how far they got).
+#[server(prefix = "/api", endpoint = "session_state")]
+pub async fn get_session_state() -> Result<SessionState, AppError> {
+    use crate::service::clear_session_cookie;
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    let lookup = portal.session_state(&req).await?;
+    if lookup.clear_cookie {
+        ssr::set_cookie(clear_session_cookie());
+    }
+    Ok(lookup.state)
+}
+
+#[server(prefix = "/api", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::service::clear_session_cookie;
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    let result = portal.sign_out(&req).await;
+    // The cookie goes whatever happened to the row.
+    ssr::set_cookie(clear_session_cookie());
+    ssr::redirect_plain_form("/login?signed_out=1");
+    result
+}
+
+#[server(prefix = "/api", endpoint = "list_sessions")]
+pub async fn list_sessions() -> Result<Vec<SessionSummary>, AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal.list_sessions(&req).await
+}
+
+#[server(prefix = "/api", endpoint = "revoke_session")]
+pub async fn revoke_session(id: String) -> Result<(), AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal.revoke_session(&req, &id).await
+}
+
+#[server(prefix = "/api", endpoint = "revoke_other_sessions")]
+pub async fn revoke_other_sessions() -> Result<u64, AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal.revoke_other_sessions(&req).await
+}
+
+/// Change the password (from the user menu, or when the sign-in requires it).
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(
+    current: String,
+    new: String,
+    confirm: String,
+) -> Result<SignInStep, AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    let step = portal
+        .change_password(&req, &current, &new, &confirm)
+        .await?;
+    ssr::redirect_plain_form(&step.next);
+    Ok(step)
+}

@@ -1,0 +1,62 @@
+use crate::api::SignOut;
+use crate::components::navigate_hard;
+use crate::types::Viewer;
+use leptos::prelude::*;
+
+/// The bar at the top of every signed-in page: the product name and the user menu.
+#[component]
+pub fn TopBar(viewer: Viewer) -> impl IntoView {
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">
+                "Portcullis"
+            </a>
+            <UserMenu viewer />
+        </header>
+    }
+}
+
+/// The user menu, top right. A `<details>` element: it opens and closes without JavaScript too.
+#[component]
+pub fn UserMenu(viewer: Viewer) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if sign_out.value().get().is_some() {
+            navigate_hard("/login?signed_out=1");
+        }
+    });
+    let initial = viewer
+        .display_name
+        .chars()
+        .next()
+        .unwrap_or('?')
+        .to_uppercase()
+        .to_string();
+    view! {
+        <details class="user-menu">
+            <summary aria-label="User menu" data-testid="user-menu">
+                <span class="avatar" aria-hidden="true">
+                    {initial}
+                </span>
+                <span class="who">{viewer.display_name.clone()}</span>
+            </summary>
+            <div class="menu" role="menu">
+                <p class="menu-identity">
+                    <strong>{viewer.username.clone()}</strong>
+                    <span>{viewer.email.clone()}</span>
+                </p>
+                <a role="menuitem" href="/account/password">
+                    "Change password"
+                </a>
+                <a role="menuitem" href="/account/sessions">
+                    "Sessions and devices"
+                </a>
+                <ActionForm action=sign_out>
+                    <button type="submit" role="menuitem" class="menu-button">
+                        "Sign out"
+                    </button>
+                </ActionForm>
+            </div>
+        </details>
+    }
+}

@@ -1,0 +1,215 @@
+//! The password policy: one implementation, run in the browser while typing and on the server on submit.
+//! (The server adds one rule the browser cannot run cheaply: the common-passwords list.)
+use serde::{Deserialize, Serialize};
+
+pub const MIN_LENGTH: usize = 8;
+/// Long passphrases are welcome; the cap only bounds hashing work.
+pub const MAX_LENGTH: usize = 256;
+/// Punctuation people are told about; any other non-alphanumeric character counts as special too.
+pub const SPECIALS_SHOWN: &str = "~!@#$%^&*_-+=`|(){}[]:;'\"<>,.?/";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Rule {
+    MinLength,
+    Digit,
+    Special,
+    Uppercase,
+    MaxLength,
+    NoUsername,
+    NoEmailName,
+    /// Server-side only: not among the 10,000 most common passwords.
+    NotCommon,
+}
+
+impl Rule {
+    /// The rules the checklist shows while typing, in order.
+    pub const CHECKLIST: [Rule; 4] = [Rule::MinLength, Rule::Digit, Rule::Special, Rule::Uppercase];
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Rule::MinLength => "At least 8 characters",
+            Rule::Digit => "A digit (0 through 9)",
+            Rule::Special => "A special character, such as ~ ! @ # $ % ^ & * _ - + =",
+            Rule::Uppercase => "An English uppercase letter (A through Z)",
+            Rule::MaxLength => "At most 256 characters",
+            Rule::NoUsername => "Does not contain your username",
+            Rule::NoEmailName => "Does not contain the name part of your email address",
+            Rule::NotCommon => "Is not one of the most common passwords",
+        }
+    }
+
+    /// What to say when the rule is not met.
+    pub fn failure(self) -> &'static str {
+        match self {
+            Rule::MinLength => "The password must have at least 8 characters.",
+            Rule::Digit => "The password must contain a digit (0 through 9).",
+            Rule::Special => {
+                "The password must contain a special character, such as ~!@#$%^&*_-+=."
+            }
+            Rule::Uppercase => {
+                "The password must contain an English uppercase letter (A through Z)."
+            }
+            Rule::MaxLength => "The password must have at most 256 characters.",
+            Rule::NoUsername => "The password must not contain your username.",
+            Rule::NoEmailName => {
+                "The password must not contain the name part of your email address."
+            }
+            Rule::NotCommon => {
+                "This password is one of the most commonly used passwords. Choose another."
+            }
+        }
+    }
+}
+
+/// Who the password is for: it may not contain their names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordOwner {
+    pub username: String,
+    pub email: String,
+}
+
+/// Each rule the browser and the server both check, with whether `password` meets it.
+pub fn evaluate(password: &str, owner: &PasswordOwner) -> Vec<(Rule, bool)> {
+    let length = password.chars().count();
+    let lower = password.to_lowercase();
+    let contains_name = |name: &str| {
+        let name = name.trim().to_lowercase();
+        name.chars().count() >= 3 && lower.contains(&name)
+    };
+    let email_name = owner.email.split('@').next().unwrap_or("");
+    vec![
+        (Rule::MinLength, length >= MIN_LENGTH),
+        (Rule::Digit, password.chars().any(|c| c.is_ascii_digit())),
+        (
+            Rule::Special,
+            password.chars().any(|c| !c.is_alphanumeric()),
+        ),
+        (
+            Rule::Uppercase,
+            password.chars().any(|c| c.is_ascii_uppercase()),
+        ),
+        (Rule::MaxLength, length <= MAX_LENGTH),
+        (Rule::NoUsername, !contains_name(&owner.username)),
+        (Rule::NoEmailName, !contains_name(email_name)),
+    ]
+}
+
+/// The rules `password` breaks, in checklist order (empty: acceptable to the shared rules).
+pub fn violations(password: &str, owner: &PasswordOwner) -> Vec<Rule> {
+    evaluate(password, owner)
+        .into_iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(rule, _)| rule)
+        .collect()
+}
+
+/// Usernames: 3 to 64 characters, letters, digits, dot, dash and underscore, starting with a letter or digit.
+pub fn validate_username(username: &str) -> Result<(), String> {
+    let u = username.trim();
+    let len = u.chars().count();
+    if !(3..=64).contains(&len) {
+        return Err("A username has 3 to 64 characters.".into());
+    }
+    if !u.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) {
+        return Err("A username starts with a letter or a digit.".into());
+    }
+    if !u
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        return Err("A username uses only letters, digits, dot, dash and underscore.".into());
+    }
+    Ok(())
+}
+
+/// Email addresses: one `@`, a non-empty name and a domain, no spaces, at most 254 characters.
+pub fn validate_email(email: &str) -> Result<(), String> {
+    let e = email.trim();
+    let valid = e.len() <= 254
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+        && matches!(e.split_once('@'), Some((name, domain))
+            if !name.is_empty() && !domain.is_empty() && !domain.contains('@')
+               && !domain.starts_with('.') && !domain.ends_with('.'));
+    if valid {
+        Ok(())
+    } else {
+        Err(format!("'{e}' is not an email address."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owner() -> PasswordOwner {
+        PasswordOwner {
+            username: "alice".into(),
+            email: "asmith@example.com".into(),
+        }
+    }
+
+    #[test]
+    fn a_password_meeting_every_rule_passes() {
+        assert!(violations("Tr0ub4dor&3x", &owner()).is_empty());
+    }
+
+    #[test]
+    fn each_rule_is_checked_on_its_own() {
+        let o = owner();
+        assert_eq!(violations("Sh0rt!", &o), vec![Rule::MinLength]);
+        assert_eq!(violations("NoDigits!here", &o), vec![Rule::Digit]);
+        assert_eq!(violations("NoSpecial123", &o), vec![Rule::Special]);
+        assert_eq!(violations("lowercase1!only", &o), vec![Rule::Uppercase]);
+        assert_eq!(
+            violations(&format!("A1!{}", "x".repeat(254)), &o),
+            vec![Rule::MaxLength]
+        );
+        assert_eq!(violations("Xalice-99!", &o), vec![Rule::NoUsername]);
+        assert_eq!(violations("ASMITH#7xyz", &o), vec![Rule::NoEmailName]);
+    }
+
+    #[test]
+    fn exactly_eight_characters_is_enough_and_length_counts_characters() {
+        assert!(violations("Abcdef1!", &owner()).is_empty());
+        // Seven characters, but more than eight bytes.
+        assert_eq!(violations("Xbcdé1!", &owner()), vec![Rule::MinLength]);
+    }
+
+    #[test]
+    fn every_listed_special_character_counts_and_so_do_others() {
+        for c in SPECIALS_SHOWN.chars().chain(['€', ' ', '§']) {
+            let p = format!("Abcdefg1{c}");
+            assert!(
+                !violations(&p, &owner()).contains(&Rule::Special),
+                "{c:?} should count as special"
+            );
+        }
+    }
+
+    #[test]
+    fn uppercase_means_english_a_to_z() {
+        assert_eq!(violations("ábcdefg1!É", &owner()), vec![Rule::Uppercase]);
+    }
+
+    #[test]
+    fn short_names_do_not_forbid_passwords() {
+        let o = PasswordOwner {
+            username: "al".into(),
+            email: "al@example.com".into(),
+        };
+        assert!(violations("Xal-99!long", &o).is_empty());
+    }
+
+    #[test]
+    fn usernames_and_emails_are_validated() {
+        assert!(validate_username("alice_01").is_ok());
+        assert!(validate_username("al").is_err());
+        assert!(validate_username("_alice").is_err());
+        assert!(validate_username("alice smith").is_err());
+        assert!(validate_email("a@b.example").is_ok());
+        assert!(validate_email("a@@b").is_err());
+        assert!(validate_email("no-at-sign").is_err());
+        assert!(validate_email("a b@c.d").is_err());
+        assert!(validate_email("@c.d").is_err());
+    }
+}

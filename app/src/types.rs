@@ -1,0 +1,151 @@
+//! Types shared by the browser and the server: what server functions take and return.
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// What a user may do. `Authorized` users also see account and payout details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    Admin,
+    Authorized,
+    User,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Authorized, Role::User];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Authorized => "authorized",
+            Role::User => "user",
+        }
+    }
+
+    /// Admins are authorized for everything an authorized user sees.
+    pub fn sees_account_details(self) -> bool {
+        matches!(self, Role::Admin | Role::Authorized)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("unknown role '{s}': expected admin, authorized or user"))
+    }
+}
+
+/// Why the password must be changed before anything else works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PasswordChangeReason {
+    /// Set by an administrator or an invitation: must be replaced at first sign-in.
+    Temporary,
+    /// Older than the password lifetime (90 days by default).
+    Expired,
+    /// No sign-in for longer than the dormancy period (30 days by default).
+    Dormant,
+}
+
+/// Where a session stands in the sign-in state machine. Only `Full` may use the account; every other
+/// stage is a *partial* session that can do nothing but its next step. The server alone moves a session
+/// from one stage to the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Stage {
+    /// The password must be changed (temporary, expired, dormant account).
+    PasswordChange(PasswordChangeReason),
+    /// A second factor is enrolled and must be presented.
+    SecondFactor,
+    /// Two-factor authentication is mandatory for this user and none is enrolled yet.
+    Enrollment,
+    /// Signed in.
+    Full,
+}
+
+impl Stage {
+    /// The page that serves this stage.
+    pub fn path(self) -> &'static str {
+        match self {
+            Stage::PasswordChange(_) => "/login/change-password",
+            Stage::SecondFactor => "/login/verify",
+            Stage::Enrollment => "/login/enroll",
+            Stage::Full => "/",
+        }
+    }
+
+    pub fn is_full(self) -> bool {
+        matches!(self, Stage::Full)
+    }
+
+    /// The stable text stored in the database.
+    pub fn as_db(self) -> &'static str {
+        match self {
+            Stage::PasswordChange(PasswordChangeReason::Temporary) => "password_change:temporary",
+            Stage::PasswordChange(PasswordChangeReason::Expired) => "password_change:expired",
+            Stage::PasswordChange(PasswordChangeReason::Dormant) => "password_change:dormant",
+            Stage::SecondFactor => "second_factor",
+            Stage::Enrollment => "enrollment",
+            Stage::Full => "full",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Option<Stage> {
+        Some(match s {
+            "password_change:temporary" => Stage::PasswordChange(PasswordChangeReason::Temporary),
+            "password_change:expired" => Stage::PasswordChange(PasswordChangeReason::Expired),
+            "password_change:dormant" => Stage::PasswordChange(PasswordChangeReason::Dormant),
+            "second_factor" => Stage::SecondFactor,
+            "enrollment" => Stage::Enrollment,
+            "full" => Stage::Full,
+            _ => return None,
+        })
+    }
+}
+
+/// The signed-in person as the pages see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub username: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub stage: Stage,
+    /// Seconds of inactivity after which the server ends the session.
+    pub idle_timeout_secs: u64,
+}
+
+/// What the page should show about the visitor's session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SessionState {
+    Anonymous,
+    /// The browser carried a session that has ended (inactivity or absolute cap).
+    Expired,
+    Active(Viewer),
+}
+
+/// The answer to a correct password: where the browser goes next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInStep {
+    pub stage: Stage,
+    pub next: String,
+}
+
+/// One of the user's sessions, for the sessions & devices list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    /// An opaque public identifier (never the token).
+    pub id: String,
+    pub current: bool,
+    pub browser: String,
+    pub ip: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}

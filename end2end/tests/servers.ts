@@ -1,0 +1,40 @@
+// The servers the browser tests run against: the release build, each on a fresh data directory.
+import { resolve } from 'node:path';
+
+const root = resolve(__dirname, '..', '..');
+const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : resolve(root, 'target');
+export const binary = resolve(targetDir, 'release', 'portcullis');
+export const siteRoot = resolve(root, 'target', 'site');
+const dataRoot = resolve(__dirname, '..', '.data');
+
+interface Server {
+  url: string;
+  dataDir: string;
+  command: string;
+}
+
+function server(name: string, port: number, extraEnv: Record<string, string>): Server {
+  const dataDir = resolve(dataRoot, name);
+  const env = {
+    PORTCULLIS_BIND: `127.0.0.1:${port}`,
+    PUBLIC_URL: `http://localhost:${port}`,
+    PORTCULLIS_DATA_DIR: dataDir,
+    LEPTOS_SITE_ROOT: siteRoot,
+    RUST_LOG: 'warn',
+    ...extraEnv,
+  };
+  const assignments = Object.entries(env)
+    .map(([k, v]) => `${k}='${v}'`)
+    .join(' ');
+  // stdout (where the first administrator's temporary password is printed) goes to a file the tests read.
+  const command =
+    `sh -c "rm -rf '${dataDir}' && mkdir -p '${dataDir}' && ` +
+    `exec env -u DATABASE_URL ${assignments} '${binary}' serve > '${dataDir}/stdout.log'"`;
+  return { url: `http://localhost:${port}`, dataDir, command };
+}
+
+export const servers = {
+  main: server('main', 3100, {}),
+  // A server whose sessions end after 3 seconds without activity.
+  shortIdle: server('short-idle', 3101, { SESSION_IDLE_TIMEOUT: '3s' }),
+};

@@ -1,0 +1,17 @@
+# Sourced by the Makefile and the scripts: puts the project's build tools on PATH and selects the
+# toolchain that scripts/bootstrap.sh chose for this machine. Safe to source many times.
+PORTCULLIS_TOOLS="${PORTCULLIS_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/portcullis-tools}"
+export PORTCULLIS_TOOLS
+case ":$PATH:" in
+  *":$PORTCULLIS_TOOLS/bin:"*) ;;
+  *) PATH="$PORTCULLIS_TOOLS/bin:$HOME/.cargo/bin:$PATH" ;;
+esac
+export PATH
+# On machines where rustup cannot download the wasm32 target, bootstrap links Debian's rustc-web as the
+# `debian-web` toolchain (with a wasm32 std it built) and records that choice here.
+if [ -z "${RUSTUP_TOOLCHAIN:-}" ] && [ -s "$PORTCULLIS_TOOLS/toolchain" ]; then
+  RUSTUP_TOOLCHAIN="$(cat "$PORTCULLIS_TOOLS/toolchain")"
+  export RUSTUP_TOOLCHAIN
+fi
+# Playwright must never download a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

@@ -1,0 +1,164 @@
+//! Builds the application on any address (tests use port 0 and a fresh database) and runs it.
+use app::service::PortalHandle;
+use app::{shell, App};
+use axum::routing::get;
+use axum::Router;
+use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use url::Url;
+
+use crate::clock::SharedClock;
+use crate::config::{ServeArgs, StoreArgs};
+use crate::db::Db;
+use crate::http::{self, HttpPolicy};
+use crate::password::PasswordHasher;
+use crate::portal::Services;
+use crate::sessions::SessionStore;
+use crate::signin::Lifecycle;
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pub addr: SocketAddr,
+    pub public_url: Url,
+    pub services: Arc<Services>,
+}
+
+impl Application {
+    /// Connects and migrates the database, binds the listener, and assembles the routes.
+    pub async fn build(
+        store: &StoreArgs,
+        serve: &ServeArgs,
+        clock: SharedClock,
+    ) -> anyhow::Result<Application> {
+        let db = Db::connect(&store.database_url()).await?;
+        db.migrate().await?;
+        Self::build_with_db(db, serve, clock).await
+    }
+
+    pub async fn build_with_db(
+        db: Db,
+        serve: &ServeArgs,
+        clock: SharedClock,
+    ) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(serve.bind).await?;
+        let addr = listener.local_addr()?;
+        let public_url = match &serve.public_url {
+            Some(url) => url.clone(),
+            None => Url::parse(&format!("http://localhost:{}", addr.port()))?,
+        };
+        let hasher = Arc::new(PasswordHasher::new(serve.hash_workers())?);
+        let services = Arc::new(Services {
+            db: db.clone(),
+            clock,
+            hasher,
+            sessions: SessionStore::new(db.clone(), serve.session_policy()),
+            lifecycle: Lifecycle::default(),
+        });
+        let policy = Arc::new(HttpPolicy {
+            allowed_origin: public_url.origin().ascii_serialization(),
+            trust_proxy_headers: serve.trust_proxy_headers,
+            https: public_url.scheme() == "https",
+        });
+        let router = routes(services.clone(), db, policy, serve, addr);
+        Ok(Application {
+            listener,
+            router,
+            addr,
+            public_url,
+            services,
+        })
+    }
+
+    /// Serves until the process is asked to stop; removes ended sessions every minute meanwhile.
+    pub async fn run(self) -> std::io::Result<()> {
+        let services = self.services.clone();
+        let cleanup = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                if let Err(e) = services.sessions.purge_ended(services.clock.now()).await {
+                    tracing::warn!(error = %e, "could not remove ended sessions");
+                }
+            }
+        });
+        let result = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+        cleanup.abort();
+        result
+    }
+}
+
+fn routes(
+    services: Arc<Services>,
+    db: Db,
+    policy: Arc<HttpPolicy>,
+    serve: &ServeArgs,
+    addr: SocketAddr,
+) -> Router {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("portcullis")
+        .site_root(serve.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(Env::PROD)
+        .build();
+    let portal: PortalHandle = services;
+    let app_routes = generate_route_list(App);
+    let pages = Router::new()
+        .leptos_routes_with_context(
+            &leptos_options,
+            app_routes,
+            move || provide_context(portal.clone()),
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .with_state(leptos_options);
+    Router::new()
+        .route("/healthz", get(http::healthz))
+        .with_state(db)
+        .merge(pages)
+        .layer(axum::middleware::from_fn_with_state(
+            policy.clone(),
+            http::check_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            policy.clone(),
+            http::client_addr,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            policy,
+            http::security_headers,
+        ))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

@@ -1,0 +1,186 @@
+//! User accounts: the `users` table.
+use app::types::Role;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::db::Db;
+
+#[derive(Clone)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: Option<String>,
+    pub password_changed_at: i64,
+    pub password_temporary: bool,
+    pub last_sign_in_at: Option<i64>,
+    pub failed_sign_ins: i64,
+    pub locked_at: Option<i64>,
+    pub mfa_required: bool,
+    pub mfa_grace_until: Option<i64>,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for User {
+    // The password hash stays out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+const COLUMNS: &str = "id, username, email, display_name, role, password_hash, password_changed_at, \
+    password_temporary, last_sign_in_at, failed_sign_ins, locked_at, mfa_required, mfa_grace_until, \
+    disabled, created_at";
+
+fn from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    Ok(User {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        role: role
+            .parse()
+            .map_err(|e: String| sqlx::Error::Decode(e.into()))?,
+        password_hash: row.try_get("password_hash")?,
+        password_changed_at: row.try_get("password_changed_at")?,
+        password_temporary: row.try_get::<i64, _>("password_temporary")? != 0,
+        last_sign_in_at: row.try_get("last_sign_in_at")?,
+        failed_sign_ins: row.try_get("failed_sign_ins")?,
+        locked_at: row.try_get("locked_at")?,
+        mfa_required: row.try_get::<i64, _>("mfa_required")? != 0,
+        mfa_grace_until: row.try_get("mfa_grace_until")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// The look-up key for usernames and emails: case does not matter.
+pub fn key(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub password_hash: Option<&'a str>,
+    pub temporary: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error("the username '{0}' is taken")]
+    UsernameTaken(String),
+    #[error("the email address '{0}' belongs to another account")]
+    EmailTaken(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// By username or email (either, case-insensitive).
+pub async fn find_by_identifier(db: &Db, identifier: &str) -> Result<Option<User>, sqlx::Error> {
+    let k = key(identifier);
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE username_key = $1 OR email_key = $1");
+    sqlx::query(&sql)
+        .bind(k)
+        .fetch_optional(&db.pool)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn find_by_id(db: &Db, id: i64) -> Result<Option<User>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn list(db: &Db) -> Result<Vec<User>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM users ORDER BY username_key");
+    sqlx::query(&sql)
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("n")
+}
+
+pub async fn create(db: &Db, new: &NewUser<'_>, now: i64) -> Result<i64, CreateUserError> {
+    let (username, email) = (new.username.trim(), new.email.trim());
+    let taken =
+        sqlx::query("SELECT username_key FROM users WHERE username_key = $1 OR email_key = $2")
+            .bind(key(username))
+            .bind(key(email))
+            .fetch_optional(&db.pool)
+            .await?;
+    if let Some(row) = taken {
+        let existing: String = row.try_get("username_key")?;
+        return Err(if existing == key(username) {
+            CreateUserError::UsernameTaken(username.into())
+        } else {
+            CreateUserError::EmailTaken(email.into())
+        });
+    }
+    let row = sqlx::query(
+        "INSERT INTO users (username, username_key, email, email_key, display_name, role, password_hash, \
+         password_changed_at, password_temporary, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8) RETURNING id",
+    )
+    .bind(username)
+    .bind(key(username))
+    .bind(email)
+    .bind(key(email))
+    .bind(new.display_name.trim())
+    .bind(new.role.as_str())
+    .bind(new.password_hash)
+    .bind(now)
+    .bind(i64::from(new.temporary))
+    .fetch_one(&db.pool)
+    .await
+    .map_err(|e| match &e {
+        // A concurrent insert won the race for the same name.
+        sqlx::Error::Database(d) if d.is_unique_violation() => CreateUserError::UsernameTaken(username.into()),
+        _ => CreateUserError::Db(e),
+    })?;
+    Ok(row.try_get("id")?)
+}
+
+/// A correct password: the failure count starts over and the sign-in time is recorded.
+pub async fn record_sign_in(db: &Db, id: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET failed_sign_ins = 0, last_sign_in_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// A wrong password: returns the consecutive failure count.
+pub async fn record_failed_sign_in(db: &Db, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query("UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1 RETURNING failed_sign_ins")
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("failed_sign_ins")
+}

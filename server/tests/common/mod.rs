@@ -1,0 +1,427 @@
+//! Integration-test harness: the real server on port 0 with a fresh database (SQLite file or a new
+//! PostgreSQL database), a manual clock, and a small HTTP client that keeps cookies the way a browser
+//! would (including `Secure` ones over http://localhost).
+#![allow(dead_code)]
+
+pub mod scenarios;
+
+use reqwest::header::{HeaderMap, COOKIE, ORIGIN, SET_COOKIE};
+use server::clock::ManualClock;
+use server::config::ServeArgs;
+use server::db::Db;
+use server::startup::Application;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const T0: i64 = 1_800_000_000;
+pub const SESSION_COOKIE: &str = "__Host-portcullis_session";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// The database behind one test; PostgreSQL databases are dropped when the test ends.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+pub fn postgres_base_url() -> String {
+    std::env::var("PORTCULLIS_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map(|(b, q)| (b, Some(q)))
+        .unwrap_or((url, None));
+    let base = base.rsplit_once('/').map(|(b, _)| b).unwrap_or(base);
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+impl TestDb {
+    pub async fn new(engine: Engine) -> Option<TestDb> {
+        match engine {
+            Engine::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                Some(TestDb {
+                    url,
+                    _dir: Some(dir),
+                    pg_name: None,
+                })
+            }
+            Engine::Postgres => {
+                let admin_url = postgres_base_url();
+                sqlx::any::install_default_drivers();
+                let admin = match tokio::time::timeout(
+                    Duration::from_secs(5),
+                    sqlx::AnyPool::connect(&admin_url),
+                )
+                .await
+                {
+                    Ok(Ok(pool)) => pool,
+                    _ => {
+                        if std::env::var("PORTCULLIS_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                            panic!("PostgreSQL is required but not reachable at {admin_url}");
+                        }
+                        eprintln!("SKIPPED: PostgreSQL is not reachable at {admin_url}");
+                        return None;
+                    }
+                };
+                let name = format!(
+                    "portcullis_t_{}",
+                    server::crypto::random_token(9)
+                        .to_lowercase()
+                        .replace(['-', '_'], "x")
+                );
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&admin)
+                    .await
+                    .expect("create database");
+                admin.close().await;
+                Some(TestDb {
+                    url: with_database(&admin_url, &name),
+                    _dir: None,
+                    pg_name: Some(name),
+                })
+            }
+        }
+    }
+
+    pub async fn connect(&self) -> Db {
+        let db = Db::connect(&self.url).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        db
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.pg_name.take() else {
+            return;
+        };
+        let admin_url = postgres_base_url();
+        // Drop runs outside any runtime we may block: use a thread with its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                if let Ok(admin) = sqlx::AnyPool::connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&admin)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub clock: Arc<ManualClock>,
+    pub test_db: Arc<TestDb>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+pub fn serve_args() -> ServeArgs {
+    ServeArgs {
+        bind: "127.0.0.1:0".parse().expect("addr"),
+        hash_workers: Some(2),
+        ..ServeArgs::default()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(engine: Engine) -> Option<TestApp> {
+        let test_db = Arc::new(TestDb::new(engine).await?);
+        Some(Self::spawn_on(test_db, ManualClock::at(T0), serve_args()).await)
+    }
+
+    /// Another server instance on the same database (and clock).
+    pub async fn spawn_on(
+        test_db: Arc<TestDb>,
+        clock: Arc<ManualClock>,
+        args: ServeArgs,
+    ) -> TestApp {
+        let db = test_db.connect().await;
+        let app = Application::build_with_db(db.clone(), &args, clock.clone())
+            .await
+            .expect("build app");
+        let base = format!("http://localhost:{}", app.addr.port());
+        let server = tokio::spawn(async move {
+            let _ = app.run().await;
+        });
+        TestApp {
+            base,
+            db,
+            clock,
+            test_db,
+            server,
+        }
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.base)
+    }
+
+    /// Creates a user whose password is already their own (not temporary).
+    pub async fn user(&self, username: &str, password: &str) -> i64 {
+        let created = server::admin::create_user(
+            &self.db,
+            username,
+            &format!("{username}@example.com"),
+            None,
+            app::types::Role::User,
+            self.clock_now(),
+        )
+        .await
+        .expect("create user");
+        let hash =
+            server::password::hash_blocking(&server::password::argon2(), password).expect("hash");
+        sqlx::query("UPDATE users SET password_hash = $1, password_temporary = 0 WHERE id = $2")
+            .bind(hash)
+            .bind(created.id)
+            .execute(&self.db.pool)
+            .await
+            .expect("set password");
+        created.id
+    }
+
+    /// Creates a user with a temporary password (as `user create` does); returns it.
+    pub async fn temporary_user(&self, username: &str) -> String {
+        server::admin::create_user(
+            &self.db,
+            username,
+            &format!("{username}@example.com"),
+            None,
+            app::types::Role::User,
+            self.clock_now(),
+        )
+        .await
+        .expect("create user")
+        .temporary_password
+    }
+
+    pub fn clock_now(&self) -> i64 {
+        use server::clock::Clock;
+        self.clock.now()
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query(sql)
+            .fetch_one(&self.db.pool)
+            .await
+            .expect("count")
+            .try_get::<i64, _>(0)
+            .expect("n")
+    }
+}
+
+/// What a server function answered.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+    pub headers: HeaderMap,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
+    }
+}
+
+/// A cookie jar that behaves like a browser on http://localhost (which browsers treat as secure).
+pub struct Browser {
+    base: String,
+    pub origin: Option<String>,
+    client: reqwest::Client,
+    jar: Mutex<BTreeMap<String, String>>,
+    pub user_agent: String,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Browser {
+        Browser {
+            base: base.to_string(),
+            origin: Some(base.to_string()),
+            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            jar: Mutex::new(BTreeMap::new()),
+            user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
+                .into(),
+        }
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.jar.lock().expect("jar").get(name).cloned()
+    }
+
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.jar
+            .lock()
+            .expect("jar")
+            .insert(name.into(), value.into());
+    }
+
+    fn store_cookies(&self, headers: &HeaderMap) {
+        let mut jar = self.jar.lock().expect("jar");
+        for v in headers.get_all(SET_COOKIE) {
+            let text = v.to_str().expect("cookie text");
+            let (pair, attrs) = text.split_once(';').unwrap_or((text, ""));
+            let (name, value) = pair.split_once('=').expect("name=value");
+            if value.is_empty() || attrs.contains("Max-Age=0") {
+                jar.remove(name);
+            } else {
+                jar.insert(name.to_string(), value.to_string());
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.jar
+            .lock()
+            .expect("jar")
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header("user-agent", &self.user_agent)
+            .send()
+            .await
+            .expect("GET");
+        self.answer(res).await
+    }
+
+    /// Calls a server function as the hydrated page does (form-encoded POST, JSON answer).
+    pub async fn call(&self, function: &str, form: &[(&str, &str)]) -> Answer {
+        let mut req = self
+            .client
+            .post(format!("{}/api/{function}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header("user-agent", &self.user_agent)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded(form));
+        if let Some(origin) = &self.origin {
+            req = req.header(ORIGIN, origin);
+        }
+        let res = req.send().await.expect("POST");
+        self.answer(res).await
+    }
+
+    async fn answer(&self, res: reqwest::Response) -> Answer {
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        self.store_cookies(&headers);
+        let body = res.text().await.expect("body");
+        Answer {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    pub async fn sign_in(&self, identifier: &str, password: &str) -> Answer {
+        self.call(
+            "sign_in",
+            &[("identifier", identifier), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn state(&self) -> serde_json::Value {
+        let a = self.call("session_state", &[]).await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        a.json()
+    }
+}
+
+fn serde_urlencoded(form: &[(&str, &str)]) -> String {
+    form.iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// One `#[tokio::test]` per scenario for the given engine.
+#[macro_export]
+macro_rules! scenarios_for {
+    ($engine:expr, [$($name:ident),* $(,)?]) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                if let Some(app) = common::TestApp::spawn($engine).await {
+                    common::scenarios::$name(app).await;
+                }
+            }
+        )*
+    };
+}
+
+/// Every scenario, for one engine: each test file is one line.
+#[macro_export]
+macro_rules! all_scenarios {
+    ($engine:expr) => {
+        scenarios_for!(
+            $engine,
+            [
+                health_check_answers_when_the_database_does,
+                sign_in_page_is_served_with_security_headers,
+                signed_out_visitors_are_sent_to_sign_in,
+                correct_password_signs_in_with_a_protected_cookie,
+                email_signs_in_too_in_any_case,
+                session_token_is_stored_only_as_its_hash,
+                every_failure_gives_the_same_answer,
+                state_changing_requests_need_our_origin,
+                sign_out_ends_the_session_on_the_server,
+                a_session_ends_after_the_inactivity_timeout,
+                an_active_session_still_ends_at_the_absolute_cap,
+                each_sign_in_gets_a_new_token_and_drops_the_old,
+                sessions_are_listed_and_revocable,
+                sign_out_everywhere_else_keeps_this_session,
+                a_temporary_password_must_be_changed_first,
+                changing_the_password_ends_other_sessions,
+                audit_log_records_sign_ins_and_failures,
+                two_instances_share_sessions,
+                concurrent_sign_ins_all_complete,
+            ]
+        );
+    };
+}

@@ -13,5 +13,8 @@ if [ -z "${RUSTUP_TOOLCHAIN:-}" ] && [ -s "$PORTCULLIS_TOOLS/toolchain" ]; then
   RUSTUP_TOOLCHAIN="$(cat "$PORTCULLIS_TOOLS/toolchain")"
   export RUSTUP_TOOLCHAIN
 fi
+# cargo-leptos sets this while it builds; leptos reads it at compile time (the wasm file name in the
+# hydration script). Setting it for every cargo call keeps plain `cargo` builds identical and cache-friendly.
+export LEPTOS_OUTPUT_NAME=portcullis
 # Playwright must never download a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

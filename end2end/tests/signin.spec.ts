@@ -17,7 +17,7 @@ test('the first administrator signs in with the printed password, replaces it, a
   await signIn(page, 'admin', temporary);
   await expect(page).toHaveURL(/\/login\/change-password$/);
   await expect(page.getByText('You signed in with a temporary password')).toBeVisible();
-  await replaceTemporaryPassword(page, temporary, 'Admin-Chosen-2026');
+  await replaceTemporaryPassword(page, temporary, 'Gatekeeper-Chosen-2026');
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole('heading', { name: 'Welcome, Administrator' })).toBeVisible();
   await signOut(page);
@@ -25,7 +25,7 @@ test('the first administrator signs in with the printed password, replaces it, a
   // The new password works; the temporary one no longer does.
   await signIn(page, 'admin', temporary);
   await expect(page.getByRole('alert')).toContainText('Sign-in failed');
-  await signIn(page, 'admin', 'Admin-Chosen-2026');
+  await signIn(page, 'admin', 'Gatekeeper-Chosen-2026');
   await expect(page).toHaveURL(/\/$/);
 });
 
@@ -72,7 +72,8 @@ test('signing in by email works and the user menu signs out', async ({ page }) =
   await page.getByTestId('user-menu').click();
   await expect(page.getByRole('menuitem', { name: 'Sign out' })).toBeVisible();
   await expect(page.getByRole('menuitem', { name: 'Change password' })).toBeVisible();
-  await signOut(page);
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login\?signed_out=1$/);
   // Signed out means signed out: account pages send to the sign-in page.
   await page.goto('/account/sessions');
   await expect(page).toHaveURL(/\/login$/);

@@ -311,6 +311,7 @@ impl Browser {
         let res = self
             .client
             .get(format!("{}{path}", self.base))
+            .header("accept", "text/html,application/xhtml+xml")
             .header(COOKIE, self.cookie_header())
             .header("user-agent", &self.user_agent)
             .send()

@@ -25,8 +25,8 @@ run: build ## Build and serve at http://localhost:3000 on SQLite under data/
 test: test-tools ## Every test: unit, SQLite, PostgreSQL, browser (headless Chromium)
 	@bash scripts/test.sh
 
-bench: build ## Sign-ins per second vs raw argon2 on one core; peak memory in a burst
-	@$(ENV) cargo build --release -p server --bin portcullis-bench && "$(TARGET_DIR)/release/portcullis-bench" --server "$(BIN)"
+bench: tools ## Sign-ins per second vs raw argon2 on one core; peak memory in a burst
+	@$(ENV) cargo bench -p server --bench signin
 
 fmt: ## Format the code
 	@$(ENV) cargo fmt --all

@@ -69,10 +69,11 @@ pub async fn create_user(
     };
     let temporary_password = temporary_password(&owner);
     let pw = temporary_password.clone();
-    let hash =
-        tokio::task::spawn_blocking(move || password::hash_blocking(&password::argon2(), &pw))
-            .await
-            .map_err(|e| AdminError::Invalid(format!("hashing failed: {e}")))??;
+    let hash = tokio::task::spawn_blocking(move || {
+        password::hash_with(&mut password::Scratch::new(), &pw)
+    })
+    .await
+    .map_err(|e| AdminError::Invalid(format!("hashing failed: {e}")))??;
     let display_name = display_name
         .map(str::trim)
         .filter(|d| !d.is_empty())

@@ -1,17 +1,25 @@
-//! argon2id password hashing, off the async executor, on a bounded pool.
+//! argon2id password hashing on a fixed pool of worker threads, off the async executor.
 //!
-//! Each hash takes 19 MiB and tens of milliseconds of one core. At most `workers` run at once (a
-//! semaphore in front of `spawn_blocking`), so a burst of sign-ins queues as cheap futures instead of
-//! multiplying memory. Unknown accounts are verified against a dummy hash, so they cost the same time.
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::Arc;
-use tokio::sync::Semaphore;
+//! Each hash needs 19 MiB. Every worker owns one 19 MiB block buffer for its whole life and hashes into
+//! it, so memory is `workers x 19 MiB` however many sign-ins arrive at once: requests beyond the pool
+//! wait in the queue as small jobs, and no allocation, zeroing or page-faulting of 19 MiB happens per
+//! hash. Unknown accounts are verified against a dummy hash, so they cost the same time.
+use argon2::password_hash::PasswordHash;
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+use base64::Engine;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
+
+use crate::crypto::{constant_time_eq, fill_random};
 
 /// OWASP's argon2id recommendation: m = 19 MiB, t = 2, p = 1.
 pub const MEMORY_KIB: u32 = 19_456;
 pub const ITERATIONS: u32 = 2;
 pub const PARALLELISM: u32 = 1;
+const OUTPUT_LEN: usize = 32;
+const SALT_LEN: usize = 16;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
@@ -21,52 +29,134 @@ pub enum HashError {
     PoolClosed,
 }
 
-pub fn argon2() -> Argon2<'static> {
+fn params() -> Params {
     // The parameters are constants within argon2's accepted ranges.
     #[allow(clippy::expect_used)]
-    let params =
-        Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).expect("valid argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, Some(OUTPUT_LEN))
+        .expect("valid argon2 parameters")
 }
 
-/// Hashes on the calling thread (command line, benchmarks, the pool's workers).
-pub fn hash_blocking(argon: &Argon2<'_>, password: &str) -> Result<String, HashError> {
-    let mut salt = [0u8; 16];
-    crate::crypto::fill_random(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(|e| HashError::Argon(e.to_string()))?;
-    argon
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| HashError::Argon(e.to_string()))
+/// The memory one hash with our parameters needs; reused across hashes.
+pub struct Scratch(Vec<Block>);
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        Scratch(vec![Block::default(); params().block_count()])
+    }
 }
 
-/// Verifies on the calling thread. A malformed stored hash verifies as false (and is reported).
-pub fn verify_blocking(argon: &Argon2<'_>, password: &str, stored: &str) -> bool {
-    match PasswordHash::new(stored) {
-        Ok(parsed) => argon.verify_password(password.as_bytes(), &parsed).is_ok(),
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch::new()
+    }
+}
+
+/// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) for `password`, computed in `scratch`.
+pub fn hash_with(scratch: &mut Scratch, password: &str) -> Result<String, HashError> {
+    let mut salt = [0u8; SALT_LEN];
+    fill_random(&mut salt);
+    let mut out = [0u8; OUTPUT_LEN];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params())
+        .hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, &mut scratch.0)
+        .map_err(|e| HashError::Argon(e.to_string()))?;
+    Ok(format!(
+        "$argon2id$v=19$m={MEMORY_KIB},t={ITERATIONS},p={PARALLELISM}${}${}",
+        STANDARD_NO_PAD.encode(salt),
+        STANDARD_NO_PAD.encode(out)
+    ))
+}
+
+/// Whether `password` matches the PHC string `stored` (any argon2id parameters), compared in constant
+/// time. A malformed or foreign stored hash verifies as false and is reported.
+pub fn verify_with(scratch: &mut Scratch, password: &str, stored: &str) -> bool {
+    match try_verify(scratch, password, stored) {
+        Ok(matches) => matches,
         Err(e) => {
-            tracing::error!(error = %e, "a stored password hash is malformed");
+            tracing::error!(error = %e, "a stored password hash cannot be used");
             false
         }
     }
 }
 
+fn try_verify(scratch: &mut Scratch, password: &str, stored: &str) -> Result<bool, String> {
+    let parsed = PasswordHash::new(stored).map_err(|e| e.to_string())?;
+    if parsed.algorithm != argon2::ARGON2ID_IDENT {
+        return Err(format!("unsupported algorithm {}", parsed.algorithm));
+    }
+    let version = Version::try_from(parsed.version.unwrap_or(0x13)).map_err(|e| e.to_string())?;
+    let expected = parsed.hash.ok_or("no hash in the PHC string")?;
+    let mut salt = [0u8; 64];
+    let salt = parsed
+        .salt
+        .ok_or("no salt in the PHC string")?
+        .decode_b64(&mut salt)
+        .map_err(|e| e.to_string())?;
+    let mut builder = argon2::ParamsBuilder::new();
+    let stored_params = Params::try_from(&parsed).map_err(|e| e.to_string())?;
+    builder
+        .m_cost(stored_params.m_cost())
+        .t_cost(stored_params.t_cost())
+        .p_cost(stored_params.p_cost())
+        .output_len(expected.len());
+    let params = builder.build().map_err(|e| e.to_string())?;
+    let mut out = vec![0u8; expected.len()];
+    let argon = Argon2::new(Algorithm::Argon2id, version, params.clone());
+    let result = if params.block_count() <= scratch.0.len() {
+        argon.hash_password_into_with_memory(
+            password.as_bytes(),
+            salt,
+            &mut out,
+            &mut scratch.0[..params.block_count()],
+        )
+    } else {
+        // An older, larger parameter set: hash with memory of its own size.
+        argon.hash_password_into(password.as_bytes(), salt, &mut out)
+    };
+    result.map_err(|e| e.to_string())?;
+    Ok(constant_time_eq(&out, expected.as_bytes()))
+}
+
+type Job = Box<dyn FnOnce(&mut Scratch) + Send>;
+
 pub struct PasswordHasher {
-    argon: Argon2<'static>,
-    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
     workers: usize,
     /// Verified in place of a missing account's hash, so both paths cost one argon2 run.
     dummy_hash: String,
 }
 
 impl PasswordHasher {
+    /// Starts `workers` hashing threads, each with its own 19 MiB scratch memory.
     pub fn new(workers: usize) -> Result<PasswordHasher, HashError> {
-        let argon = argon2();
-        let dummy_hash = hash_blocking(&argon, &crate::crypto::random_token(24))?;
         let workers = workers.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        let mut dummy_scratch = Scratch::new();
+        let dummy_hash = hash_with(&mut dummy_scratch, &crate::crypto::random_token(24))?;
+        let mut first_scratch = Some(dummy_scratch);
+        for i in 0..workers {
+            let queue = queue.clone();
+            let scratch = first_scratch.take();
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    let mut scratch = scratch.unwrap_or_default();
+                    loop {
+                        // The lock is held only while waiting for the next job, never while hashing.
+                        let job = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(&mut scratch),
+                            Err(_) => return, // the hasher was dropped
+                        }
+                    }
+                })
+                .map_err(|e| HashError::Argon(format!("cannot start a hashing thread: {e}")))?;
+        }
         Ok(PasswordHasher {
-            argon,
-            permits: Arc::new(Semaphore::new(workers)),
+            jobs,
             workers,
             dummy_hash,
         })
@@ -77,7 +167,7 @@ impl PasswordHasher {
     }
 
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        self.run(move |argon| hash_blocking(argon, &password))
+        self.run(move |scratch| hash_with(scratch, &password))
             .await?
     }
 
@@ -92,34 +182,29 @@ impl PasswordHasher {
             None => (self.dummy_hash.clone(), false),
         };
         let ok = self
-            .run(move |argon| verify_blocking(argon, &password, &hash))
+            .run(move |scratch| verify_with(scratch, &password, &hash))
             .await?;
         Ok(ok && real)
     }
 
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Argon2<'static>) -> T + Send + 'static,
+        work: impl FnOnce(&mut Scratch) -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move |scratch| {
+                let _ = reply.send(work(scratch));
+            }))
             .map_err(|_| HashError::PoolClosed)?;
-        let argon = self.argon.clone();
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            work(&argon)
-        })
-        .await
-        .map_err(|e| HashError::Argon(format!("hashing task failed: {e}")))
+        answer.await.map_err(|_| HashError::PoolClosed)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::PasswordVerifier;
 
     #[tokio::test]
     async fn hashes_verify_and_use_argon2id_with_owasp_parameters() {
@@ -139,6 +224,49 @@ mod tests {
             .unwrap());
     }
 
+    #[test]
+    fn our_phc_strings_are_standard_both_ways() {
+        let mut scratch = Scratch::new();
+        let ours = hash_with(&mut scratch, "Interop-Check-9").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(Argon2::default()
+            .verify_password(b"Interop-Check-9", &parsed)
+            .is_ok());
+        // A hash made by the argon2 crate's own API, with other parameters, verifies here.
+        use argon2::password_hash::{PasswordHasher as _, SaltString};
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let other = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8192, 3, 1, None).unwrap(),
+        )
+        .hash_password(b"Interop-Check-9", &salt)
+        .unwrap()
+        .to_string();
+        assert!(verify_with(&mut scratch, "Interop-Check-9", &other));
+        assert!(!verify_with(&mut scratch, "Interop-Check-8", &other));
+        // Larger than our scratch memory still works.
+        let big = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(32_768, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"Interop-Check-9", &salt)
+        .unwrap()
+        .to_string();
+        assert!(verify_with(&mut scratch, "Interop-Check-9", &big));
+    }
+
+    #[test]
+    fn the_reused_memory_gives_the_same_answers() {
+        let mut scratch = Scratch::new();
+        let a = hash_with(&mut scratch, "First-Pass-1").unwrap();
+        let b = hash_with(&mut scratch, "Second-Pass-2").unwrap();
+        assert!(verify_with(&mut scratch, "First-Pass-1", &a));
+        assert!(verify_with(&mut scratch, "Second-Pass-2", &b));
+        assert!(!verify_with(&mut scratch, "First-Pass-1", &b));
+    }
+
     #[tokio::test]
     async fn the_same_password_hashes_differently_each_time() {
         let hasher = PasswordHasher::new(1).unwrap();
@@ -154,12 +282,14 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_malformed_stored_hash_is_a_failed_verification() {
+    async fn a_malformed_or_foreign_stored_hash_is_a_failed_verification() {
         let hasher = PasswordHasher::new(1).unwrap();
         assert!(!hasher
             .verify("x".into(), Some("not-a-phc-string".into()))
             .await
             .unwrap());
+        let bcrypt = "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW".to_string();
+        assert!(!hasher.verify("x".into(), Some(bcrypt)).await.unwrap());
     }
 
     #[tokio::test]

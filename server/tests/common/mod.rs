@@ -195,8 +195,8 @@ impl TestApp {
         )
         .await
         .expect("create user");
-        let hash =
-            server::password::hash_blocking(&server::password::argon2(), password).expect("hash");
+        let hash = server::password::hash_with(&mut server::password::Scratch::new(), password)
+            .expect("hash");
         sqlx::query("UPDATE users SET password_hash = $1, password_temporary = 0 WHERE id = $2")
             .bind(hash)
             .bind(created.id)

@@ -101,10 +101,7 @@ async fn user(store: &StoreArgs, cmd: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::List => {
             let all = users::list(&db).await?;
-            println!(
-                "{:<24} {:<32} {:<11} {}",
-                "USERNAME", "EMAIL", "ROLE", "STATUS"
-            );
+            println!("{:<24} {:<32} {:<11} STATUS", "USERNAME", "EMAIL", "ROLE");
             for u in all {
                 let status = if u.disabled {
                     "disabled"

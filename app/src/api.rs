@@ -1,6 +1,6 @@
 //! Server functions: thin. Each reads the request, hands it to the `Portal` service, and applies cookies.
 use crate::error::AppError;
-use crate::types::{SessionState, SessionSummary, SignInStep};
+use crate::types::{LinkInfo, LinkKind, MailView, SessionState, SessionSummary, SignInStep};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -110,4 +110,46 @@ pub async fn change_password(
         .await?;
     ssr::redirect_plain_form(&step.next);
     Ok(step)
+}
+
+/// Forgot password: the same answer whether or not the username and email match an account.
+#[server(prefix = "/api", endpoint = "request_password_reset")]
+pub async fn request_password_reset(username: String, email: String) -> Result<(), AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal.request_password_reset(&req, &username, &email).await
+}
+
+/// Whose account an emailed link opens (spends nothing: mail scanners may fetch links).
+#[server(prefix = "/api", endpoint = "inspect_link")]
+pub async fn inspect_link(kind: LinkKind, token: String) -> Result<LinkInfo, AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal.inspect_link(&req, kind, &token).await
+}
+
+/// Sets a password with a reset or invitation link (spends the link).
+#[server(prefix = "/api", endpoint = "set_password_by_link")]
+pub async fn set_password_by_link(
+    kind: LinkKind,
+    token: String,
+    new: String,
+    confirm: String,
+) -> Result<(), AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal
+        .set_password_by_link(&req, kind, &token, &new, &confirm)
+        .await
+}
+
+/// Unlocks an account with the emailed unlock link (spends the link).
+#[server(prefix = "/api", endpoint = "unlock_account")]
+pub async fn unlock_account(token: String) -> Result<(), AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal.unlock_by_link(&req, &token).await
+}
+
+/// The developer mailbox (only when the server enables it).
+#[server(prefix = "/api", endpoint = "dev_mailbox")]
+pub async fn dev_mailbox() -> Result<Vec<MailView>, AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal.dev_mailbox(&req).await
 }

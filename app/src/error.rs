@@ -26,6 +26,9 @@ pub enum AppError {
     /// The current password given to confirm a change was wrong.
     #[error("The current password is not correct.")]
     WrongPassword,
+    /// An emailed link that is unknown, spent or expired.
+    #[error("This link has expired or has already been used. Ask for a new one.")]
+    LinkInvalid,
     /// Bad input; the text says what to fix.
     #[error("{0}")]
     Invalid(String),

@@ -59,6 +59,23 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
+                <Route path=path!("/forgot-password") view=pages::forgot::ForgotPasswordPage />
+                <Route
+                    path=path!("/reset-password/:token")
+                    view=pages::email_link::ResetPasswordPage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/invitation/:token")
+                    view=pages::email_link::InvitationPage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=path!("/unlock/:token")
+                    view=pages::email_link::UnlockPage
+                    ssr=SsrMode::Async
+                />
+                <Route path=path!("/dev/mailbox") view=pages::mailbox::DevMailboxPage ssr=SsrMode::Async />
                 <Route
                     path=path!("/login/change-password")
                     view=pages::password::ForcedPasswordChangePage

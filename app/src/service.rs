@@ -1,7 +1,7 @@
 //! The interface between the server functions (declared in this crate) and the services behind them
 //! (implemented by the `server` crate and provided as context). Server-side only: no SQL, no key material.
 use crate::error::AppError;
-use crate::types::{SessionState, SessionSummary, SignInStep};
+use crate::types::{LinkInfo, LinkKind, MailView, SessionState, SessionSummary, SignInStep};
 use async_trait::async_trait;
 use http::request::Parts;
 use std::net::IpAddr;
@@ -101,6 +101,39 @@ pub trait Portal: Send + Sync + 'static {
         new: &str,
         confirm: &str,
     ) -> Result<SignInStep, AppError>;
+
+    /// Forgot password: emails a reset link when username and email match an account. Answers the same,
+    /// in body and time, whether they match or not.
+    async fn request_password_reset(
+        &self,
+        req: &RequestInfo,
+        username: &str,
+        email: &str,
+    ) -> Result<(), AppError>;
+
+    /// Whose account a still-valid emailed link opens; spends nothing.
+    async fn inspect_link(
+        &self,
+        req: &RequestInfo,
+        kind: LinkKind,
+        token: &str,
+    ) -> Result<LinkInfo, AppError>;
+
+    /// Spends a reset or invitation link to set a new password.
+    async fn set_password_by_link(
+        &self,
+        req: &RequestInfo,
+        kind: LinkKind,
+        token: &str,
+        new: &str,
+        confirm: &str,
+    ) -> Result<(), AppError>;
+
+    /// Spends an unlock link.
+    async fn unlock_by_link(&self, req: &RequestInfo, token: &str) -> Result<(), AppError>;
+
+    /// Every recent email, for the developer mailbox; `NotFound` unless it is enabled.
+    async fn dev_mailbox(&self, req: &RequestInfo) -> Result<Vec<MailView>, AppError>;
 
     /// The signed-in user's sessions. Needs a full session.
     async fn list_sessions(&self, req: &RequestInfo) -> Result<Vec<SessionSummary>, AppError>;

@@ -120,6 +120,8 @@ pub struct Viewer {
     pub stage: Stage,
     /// Seconds of inactivity after which the server ends the session.
     pub idle_timeout_secs: u64,
+    /// Days until the password must be changed, once that is 14 days or fewer.
+    pub password_expires_in_days: Option<i64>,
 }
 
 /// What the page should show about the visitor's session.
@@ -148,4 +150,36 @@ pub struct SessionSummary {
     pub ip: String,
     pub created_at: i64,
     pub last_seen_at: i64,
+}
+
+/// What an emailed link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkKind {
+    /// Forgot password: choose a new one.
+    Reset,
+    /// Invitation: choose the first one.
+    Invite,
+    /// Unlock an account locked by wrong passwords.
+    Unlock,
+}
+
+/// Whose account an emailed link opens (the holder of the link read it in that account's email).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkInfo {
+    pub username: String,
+    pub email: String,
+}
+
+/// One message of the developer mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailView {
+    pub id: i64,
+    pub at: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub kind: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
 }

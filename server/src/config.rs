@@ -14,6 +14,8 @@ use url::Url;
 pub struct Cli {
     #[command(flatten)]
     pub store: StoreArgs,
+    #[command(flatten)]
+    pub site: SiteArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -43,9 +45,62 @@ pub enum UserCommand {
         /// The name shown in the user menu (defaults to the username).
         #[arg(long)]
         display_name: Option<String>,
+        /// Email an invitation link (72 hours) to choose a password, instead of a temporary password.
+        #[arg(long)]
+        invite: bool,
     },
     /// List users.
     List,
+    /// Unlock an account locked by wrong passwords.
+    Unlock {
+        #[arg(long)]
+        username: String,
+    },
+    /// Issue a new temporary password (printed and emailed), to be changed at the next sign-in.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+/// Settings shared by the server and the command line (links in emails, password lifetimes).
+#[derive(Debug, Clone, Args)]
+pub struct SiteArgs {
+    /// The origin people use to reach the server: links in emails, the Origin check, WebAuthn.
+    /// Default: http://localhost:<port>.
+    #[arg(long, env = "PUBLIC_URL", global = true)]
+    pub public_url: Option<Url>,
+    /// A password must be changed after this long (e.g. 90d).
+    #[arg(long, env = "PASSWORD_MAX_AGE", default_value = "90d", value_parser = parse_duration, global = true)]
+    pub password_max_age: Duration,
+    /// Without a sign-in for this long, the password must be changed at the next one (e.g. 30d).
+    #[arg(long, env = "DORMANCY_PERIOD", default_value = "30d", value_parser = parse_duration, global = true)]
+    pub dormancy_period: Duration,
+    /// A temporary password (new account, admin reset) stops working after this long.
+    #[arg(long, env = "TEMPORARY_PASSWORD_LIFETIME", default_value = "72h", value_parser = parse_duration, global = true)]
+    pub temporary_password_lifetime: Duration,
+}
+
+impl Default for SiteArgs {
+    fn default() -> Self {
+        SiteArgs {
+            public_url: None,
+            password_max_age: Duration::from_secs(90 * 86_400),
+            dormancy_period: Duration::from_secs(30 * 86_400),
+            temporary_password_lifetime: Duration::from_secs(72 * 3600),
+        }
+    }
+}
+
+impl SiteArgs {
+    /// The public origin: as configured, or http://localhost:<port>.
+    pub fn public_url_for_port(&self, port: u16) -> Url {
+        self.public_url.clone().unwrap_or_else(|| {
+            // A literal that always parses.
+            #[allow(clippy::expect_used)]
+            Url::parse(&format!("http://localhost:{port}")).expect("valid URL")
+        })
+    }
 }
 
 /// Where the data lives.
@@ -81,10 +136,6 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "PORTCULLIS_BIND", default_value = "127.0.0.1:3000")]
     pub bind: SocketAddr,
-    /// The origin people use to reach the server: links in emails, the Origin check, WebAuthn.
-    /// Default: http://localhost:<port>.
-    #[arg(long, env = "PUBLIC_URL")]
-    pub public_url: Option<Url>,
     /// End a session after this long without activity (e.g. 15m, 900s).
     #[arg(long, env = "SESSION_IDLE_TIMEOUT", default_value = "15m", value_parser = parse_duration)]
     pub session_idle_timeout: Duration,
@@ -110,13 +161,33 @@ pub struct ServeArgs {
         default_value = "admin@localhost"
     )]
     pub admin_email: String,
+    /// Send email through this SMTP server: smtp://host:25 (plain, a local relay),
+    /// smtp://user:pass@host:587?tls=required (STARTTLS) or smtps://user:pass@host:465.
+    /// Without it, messages stay in the outbox (and the developer mailbox, if enabled).
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of every email.
+    #[arg(
+        long,
+        env = "SMTP_FROM",
+        default_value = "Portcullis <no-reply@localhost>"
+    )]
+    pub smtp_from: String,
+    /// Serve /dev/mailbox, a page showing every email in the outbox. Development only: never in production.
+    #[arg(long, env = "PORTCULLIS_DEV_MAILBOX", default_value_t = false)]
+    pub dev_mailbox: bool,
+    /// Consecutive wrong passwords that lock an account.
+    #[arg(long, env = "LOCKOUT_THRESHOLD", default_value_t = 5)]
+    pub lockout_threshold: u32,
+    /// Failed sign-ins allowed from one client address per 15 minutes, before it must wait.
+    #[arg(long, env = "SIGNIN_FAILURES_PER_ADDRESS", default_value_t = 50)]
+    pub signin_failures_per_address: u32,
 }
 
 impl Default for ServeArgs {
     fn default() -> Self {
         ServeArgs {
             bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
-            public_url: None,
             session_idle_timeout: Duration::from_secs(15 * 60),
             session_max_lifetime: Duration::from_secs(12 * 3600),
             partial_session_timeout: Duration::from_secs(10 * 60),
@@ -124,6 +195,11 @@ impl Default for ServeArgs {
             hash_workers: None,
             trust_proxy_headers: false,
             admin_email: "admin@localhost".into(),
+            smtp_url: None,
+            smtp_from: "Portcullis <no-reply@localhost>".into(),
+            dev_mailbox: false,
+            lockout_threshold: 5,
+            signin_failures_per_address: 50,
         }
     }
 }

@@ -3,11 +3,13 @@
 
 use app::types::Role;
 use clap::Parser;
+use server::admin::{self, NewAccount, Site};
 use server::clock::{Clock, SystemClock};
-use server::config::{Cli, Command, ServeArgs, StoreArgs, UserCommand};
+use server::config::{Cli, Command, ServeArgs, SiteArgs, StoreArgs, UserCommand};
 use server::db::Db;
+use server::signin::Lifecycle;
 use server::startup::Application;
-use server::{admin, users};
+use server::users;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -22,9 +24,9 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
-        Command::Serve(serve) => serve_app(&cli.store, &serve).await,
+        Command::Serve(serve) => serve_app(&cli.store, &cli.site, &serve).await,
         Command::Migrate => migrate(&cli.store).await,
-        Command::User(cmd) => user(&cli.store, cmd).await,
+        Command::User(cmd) => user(&cli.store, &cli.site, cmd).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -47,11 +49,29 @@ async fn migrate(store: &StoreArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve_app(store: &StoreArgs, serve: &ServeArgs) -> anyhow::Result<()> {
+/// Where links in emails point and how long passwords last.
+fn site(site: &SiteArgs, port: u16) -> Site {
+    Site {
+        public_url: site.public_url_for_port(port),
+        lifecycle: Lifecycle::from(site),
+    }
+}
+
+async fn serve_app(
+    store: &StoreArgs,
+    site_args: &SiteArgs,
+    serve: &ServeArgs,
+) -> anyhow::Result<()> {
     let db = open(store).await?;
     let clock = Arc::new(SystemClock);
-    first_administrator(&db, &serve.admin_email, clock.now()).await?;
-    let app = Application::build_with_db(db, serve, clock).await?;
+    first_administrator(
+        &db,
+        &site(site_args, serve.bind.port()),
+        &serve.admin_email,
+        clock.now(),
+    )
+    .await?;
+    let app = Application::build_with_db(db, site_args, serve, clock).await?;
     tracing::info!(address = %app.addr, public_url = %app.public_url, "Portcullis is listening");
     println!("Portcullis is ready: open {}", app.public_url);
     app.run().await?;
@@ -59,45 +79,63 @@ async fn serve_app(store: &StoreArgs, serve: &ServeArgs) -> anyhow::Result<()> {
 }
 
 /// On the first start with an empty database: an administrator with a temporary password, shown once.
-async fn first_administrator(db: &Db, email: &str, now: i64) -> anyhow::Result<()> {
+async fn first_administrator(db: &Db, site: &Site, email: &str, now: i64) -> anyhow::Result<()> {
     if users::count(db).await? > 0 {
         return Ok(());
     }
-    let created =
-        admin::create_user(db, "admin", email, Some("Administrator"), Role::Admin, now).await?;
+    let account = NewAccount {
+        username: "admin",
+        email,
+        display_name: Some("Administrator"),
+        role: Role::Admin,
+        invite: false,
+    };
+    let created = admin::create_user(db, site, &account, now).await?;
+    let hours = site.lifecycle.temporary_lifetime_secs / 3600;
     // Printed to the terminal once, on purpose; never logged.
     println!();
     println!("  First administrator created. Sign in and choose a new password:");
     println!("    username:           admin");
-    println!("    temporary password: {}", created.temporary_password);
+    println!(
+        "    temporary password: {}",
+        created.temporary_password.unwrap_or_default()
+    );
+    println!("  The temporary password works for {hours} hours; `portcullis user reset-password --username admin`");
+    println!("  issues a new one.");
     println!();
     Ok(())
 }
 
-async fn user(store: &StoreArgs, cmd: UserCommand) -> anyhow::Result<()> {
+async fn user(store: &StoreArgs, site_args: &SiteArgs, cmd: UserCommand) -> anyhow::Result<()> {
     let db = open(store).await?;
+    let site = site(site_args, ServeArgs::default().bind.port());
+    let now = SystemClock.now();
     match cmd {
         UserCommand::Create {
             username,
             email,
             role,
             display_name,
+            invite,
         } => {
             let role: Role = role.parse().map_err(anyhow::Error::msg)?;
-            let created = admin::create_user(
-                &db,
-                &username,
-                &email,
-                display_name.as_deref(),
+            let account = NewAccount {
+                username: &username,
+                email: &email,
+                display_name: display_name.as_deref(),
                 role,
-                SystemClock.now(),
-            )
-            .await?;
+                invite,
+            };
+            let created = admin::create_user(&db, &site, &account, now).await?;
             println!("Created user '{}' ({role}).", username.trim());
-            println!(
-                "Temporary password (must be changed at first sign-in): {}",
-                created.temporary_password
-            );
+            match created.temporary_password {
+                Some(p) => println!("Temporary password (must be changed at first sign-in): {p}"),
+                None => println!(
+                    "Invitation link emailed to {} (valid 72 hours).",
+                    email.trim()
+                ),
+            }
+            println!("The email is in the outbox; the running server delivers it.");
         }
         UserCommand::List => {
             let all = users::list(&db).await?;
@@ -107,6 +145,8 @@ async fn user(store: &StoreArgs, cmd: UserCommand) -> anyhow::Result<()> {
                     "disabled"
                 } else if u.locked_at.is_some() {
                     "locked"
+                } else if u.password_hash.is_none() {
+                    "invited"
                 } else if u.password_temporary {
                     "temporary password"
                 } else {
@@ -117,6 +157,18 @@ async fn user(store: &StoreArgs, cmd: UserCommand) -> anyhow::Result<()> {
                     u.username, u.email, u.role, status
                 );
             }
+        }
+        UserCommand::Unlock { username } => {
+            if admin::unlock(&db, &username, now).await? {
+                println!("Unlocked '{username}'.");
+            } else {
+                println!("'{username}' was not locked.");
+            }
+        }
+        UserCommand::ResetPassword { username } => {
+            let p = admin::issue_temporary_password(&db, &site, &username, now).await?;
+            println!("New temporary password for '{username}' (must be changed at the next sign-in): {p}");
+            println!("It was also emailed to the user; their sessions were signed out.");
         }
     }
     Ok(())

@@ -46,13 +46,21 @@ pub fn next_stage(facts: &AccountFacts, done: Progress) -> Stage {
 pub struct Lifecycle {
     pub password_max_age_secs: i64,
     pub dormancy_secs: i64,
+    pub temporary_lifetime_secs: i64,
 }
 
 impl Default for Lifecycle {
     fn default() -> Self {
+        Lifecycle::from(&crate::config::SiteArgs::default())
+    }
+}
+
+impl From<&crate::config::SiteArgs> for Lifecycle {
+    fn from(site: &crate::config::SiteArgs) -> Self {
         Lifecycle {
-            password_max_age_secs: 90 * 86_400,
-            dormancy_secs: 30 * 86_400,
+            password_max_age_secs: site.password_max_age.as_secs() as i64,
+            dormancy_secs: site.dormancy_period.as_secs() as i64,
+            temporary_lifetime_secs: site.temporary_password_lifetime.as_secs() as i64,
         }
     }
 }

@@ -13,17 +13,19 @@ use tokio::net::TcpListener;
 use url::Url;
 
 use crate::clock::SharedClock;
-use crate::config::{ServeArgs, StoreArgs};
+use crate::config::{ServeArgs, SiteArgs, StoreArgs};
 use crate::db::Db;
 use crate::http::{self, HttpPolicy};
+use crate::mail::delivery::{Delivery, Transport};
 use crate::password::PasswordHasher;
-use crate::portal::Services;
+use crate::portal::{Protection, Services};
 use crate::sessions::SessionStore;
 use crate::signin::Lifecycle;
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    delivery: Delivery,
     pub addr: SocketAddr,
     pub public_url: Url,
     pub services: Arc<Services>,
@@ -33,60 +35,68 @@ impl Application {
     /// Connects and migrates the database, binds the listener, and assembles the routes.
     pub async fn build(
         store: &StoreArgs,
+        site: &SiteArgs,
         serve: &ServeArgs,
         clock: SharedClock,
     ) -> anyhow::Result<Application> {
         let db = Db::connect(&store.database_url()).await?;
         db.migrate().await?;
-        Self::build_with_db(db, serve, clock).await
+        Self::build_with_db(db, site, serve, clock).await
     }
 
     pub async fn build_with_db(
         db: Db,
+        site: &SiteArgs,
         serve: &ServeArgs,
         clock: SharedClock,
     ) -> anyhow::Result<Application> {
+        let transport = Transport::from_config(serve.smtp_url.as_deref(), &serve.smtp_from)
+            .map_err(anyhow::Error::msg)?;
         let listener = TcpListener::bind(serve.bind).await?;
         let addr = listener.local_addr()?;
-        let public_url = match &serve.public_url {
-            Some(url) => url.clone(),
-            None => Url::parse(&format!("http://localhost:{}", addr.port()))?,
-        };
+        let public_url = site.public_url_for_port(addr.port());
         let hasher = Arc::new(PasswordHasher::new(serve.hash_workers())?);
+        tracing::info!(delivery = transport.describe(), "email");
+        if serve.dev_mailbox {
+            tracing::warn!("the developer mailbox is enabled at /dev/mailbox: it shows every email; never in production");
+        }
         let services = Arc::new(Services {
             db: db.clone(),
             clock,
             hasher,
             sessions: SessionStore::new(db.clone(), serve.session_policy()),
-            lifecycle: Lifecycle::default(),
+            lifecycle: Lifecycle::from(site),
+            protection: Protection {
+                lockout_threshold: i64::from(serve.lockout_threshold.max(1)),
+                failures_per_address: i64::from(serve.signin_failures_per_address.max(1)),
+            },
+            public_url: public_url.clone(),
+            dev_mailbox: serve.dev_mailbox,
         });
         let policy = Arc::new(HttpPolicy {
             allowed_origin: public_url.origin().ascii_serialization(),
             trust_proxy_headers: serve.trust_proxy_headers,
             https: public_url.scheme() == "https",
         });
-        let router = routes(services.clone(), db, policy, serve, addr);
+        let router = routes(services.clone(), db.clone(), policy, serve, addr);
+        let delivery = Delivery::new(db, transport);
         Ok(Application {
             listener,
             router,
+            delivery,
             addr,
             public_url,
             services,
         })
     }
 
-    /// Serves until the process is asked to stop; removes ended sessions every minute meanwhile.
+    /// Serves until the process is asked to stop. Meanwhile: email delivery (every second), expiry
+    /// warnings (every hour) and removal of ended sessions, spent links and old counters (every minute).
     pub async fn run(self) -> std::io::Result<()> {
-        let services = self.services.clone();
-        let cleanup = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(60));
-            loop {
-                tick.tick().await;
-                if let Err(e) = services.sessions.purge_ended(services.clock.now()).await {
-                    tracing::warn!(error = %e, "could not remove ended sessions");
-                }
-            }
-        });
+        let clock = self.services.clock.clone();
+        let delivery = tokio::spawn(self.delivery.run(clock));
+        let warnings = tokio::spawn(expiry_warnings(self.services.clone()));
+        let cleanup = tokio::spawn(cleanup(self.services.clone()));
         let result = axum::serve(
             self.listener,
             self.router
@@ -94,8 +104,47 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown_signal())
         .await;
-        cleanup.abort();
+        for task in [delivery, warnings, cleanup] {
+            task.abort();
+        }
         result
+    }
+}
+
+async fn expiry_warnings(services: Arc<Services>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let now = services.clock.now();
+        match crate::expiry::send_warnings(
+            &services.db,
+            &services.lifecycle,
+            &services.public_url,
+            now,
+        )
+        .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(users = n, "password expiry warnings queued"),
+            Err(e) => tracing::warn!(error = %e, "could not send password expiry warnings"),
+        }
+    }
+}
+
+async fn cleanup(services: Arc<Services>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let now = services.clock.now();
+        let db = &services.db;
+        let results = [
+            services.sessions.purge_ended(now).await.map(|_| ()),
+            crate::tokens::purge(db, now).await,
+            crate::rate_limit::purge(db, now, 24 * 3600).await,
+        ];
+        for e in results.into_iter().filter_map(Result::err) {
+            tracing::warn!(error = %e, "periodic cleanup failed");
+        }
     }
 }
 

@@ -22,6 +22,8 @@ pub struct User {
     pub mfa_grace_until: Option<i64>,
     pub disabled: bool,
     pub created_at: i64,
+    pub temporary_until: Option<i64>,
+    pub expiry_warned_days: Option<i64>,
 }
 
 impl std::fmt::Debug for User {
@@ -36,7 +38,7 @@ impl std::fmt::Debug for User {
 
 const COLUMNS: &str = "id, username, email, display_name, role, password_hash, password_changed_at, \
     password_temporary, last_sign_in_at, failed_sign_ins, locked_at, mfa_required, mfa_grace_until, \
-    disabled, created_at";
+    disabled, created_at, temporary_until, expiry_warned_days";
 
 fn from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
     let role: String = row.try_get("role")?;
@@ -58,6 +60,8 @@ fn from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
         mfa_grace_until: row.try_get("mfa_grace_until")?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
         created_at: row.try_get("created_at")?,
+        temporary_until: row.try_get("temporary_until")?,
+        expiry_warned_days: row.try_get("expiry_warned_days")?,
     })
 }
 
@@ -72,7 +76,8 @@ pub struct NewUser<'a> {
     pub display_name: &'a str,
     pub role: Role,
     pub password_hash: Option<&'a str>,
-    pub temporary: bool,
+    /// Until when a temporary password works (None: the password is the user's own, or none is set).
+    pub temporary_until: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +96,18 @@ pub async fn find_by_identifier(db: &Db, identifier: &str) -> Result<Option<User
     let sql = format!("SELECT {COLUMNS} FROM users WHERE username_key = $1 OR email_key = $1");
     sqlx::query(&sql)
         .bind(k)
+        .fetch_optional(&db.pool)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// By username only (case-insensitive).
+pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<User>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE username_key = $1");
+    sqlx::query(&sql)
+        .bind(key(username))
         .fetch_optional(&db.pool)
         .await?
         .as_ref()
@@ -144,8 +161,8 @@ pub async fn create(db: &Db, new: &NewUser<'_>, now: i64) -> Result<i64, CreateU
     }
     let row = sqlx::query(
         "INSERT INTO users (username, username_key, email, email_key, display_name, role, password_hash, \
-         password_changed_at, password_temporary, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8) RETURNING id",
+         password_changed_at, password_temporary, temporary_until, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $8) RETURNING id",
     )
     .bind(username)
     .bind(key(username))
@@ -155,7 +172,8 @@ pub async fn create(db: &Db, new: &NewUser<'_>, now: i64) -> Result<i64, CreateU
     .bind(new.role.as_str())
     .bind(new.password_hash)
     .bind(now)
-    .bind(i64::from(new.temporary))
+    .bind(i64::from(new.temporary_until.is_some()))
+    .bind(new.temporary_until)
     .fetch_one(&db.pool)
     .await
     .map_err(|e| match &e {
@@ -183,4 +201,68 @@ pub async fn record_failed_sign_in(db: &Db, id: i64) -> Result<i64, sqlx::Error>
         .fetch_one(&db.pool)
         .await?
         .try_get("failed_sign_ins")
+}
+
+/// The user's own new password: clears a temporary password, the expiry warnings and any lockout.
+pub async fn set_password(db: &Db, id: i64, hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, password_changed_at = $2, password_temporary = 0, \
+         temporary_until = NULL, expiry_warned_days = NULL, failed_sign_ins = 0, locked_at = NULL WHERE id = $3",
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(id)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// An administrator's temporary password, to be changed at the next sign-in.
+pub async fn set_temporary_password(
+    db: &Db,
+    id: i64,
+    hash: &str,
+    now: i64,
+    until: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, password_changed_at = $2, password_temporary = 1, \
+         temporary_until = $3, expiry_warned_days = NULL WHERE id = $4",
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(until)
+    .bind(id)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Locks the account; true if it was not locked before (so the owner is told once).
+pub async fn lock(db: &Db, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE users SET locked_at = $1 WHERE id = $2 AND locked_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Unlocks the account and starts the failure count over; true if it was locked.
+pub async fn unlock(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE users SET locked_at = NULL, failed_sign_ins = 0 WHERE id = $1 AND locked_at IS NOT NULL")
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records the smallest expiry warning sent for the current password.
+pub async fn set_expiry_warned(db: &Db, id: i64, days: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET expiry_warned_days = $1 WHERE id = $2")
+        .bind(days)
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }

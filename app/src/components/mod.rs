@@ -1,9 +1,11 @@
 //! Building blocks shared by pages.
 pub mod checklist;
+pub mod new_password;
 pub mod signed_in;
 pub mod user_menu;
 
 pub use checklist::PasswordChecklist;
+pub use new_password::{error_view, NewPasswordFields};
 pub use signed_in::SignedIn;
 pub use user_menu::{TopBar, UserMenu};
 

@@ -11,8 +11,22 @@ pub fn TopBar(viewer: Viewer) -> impl IntoView {
             <a class="brand" href="/">
                 "Portcullis"
             </a>
-            <UserMenu viewer />
+            <UserMenu viewer=viewer.clone() />
         </header>
+        {viewer
+            .password_expires_in_days
+            .map(|days| {
+                let when = match days {
+                    d if d <= 0 => "today".to_string(),
+                    1 => "tomorrow".to_string(),
+                    d => format!("in {d} days"),
+                };
+                view! {
+                    <p class="banner" role="status">
+                        "Your password expires " {when} ". " <a href="/account/password">"Change it now"</a>
+                    </p>
+                }
+            })}
     }
 }
 

@@ -35,6 +35,10 @@ fn LoginForm() -> impl IntoView {
             Some("Your session ended after a period without activity. Please sign in again.")
         } else if q.get("signed_out").is_some() {
             Some("You have signed out.")
+        } else if q.get("password_reset").is_some() {
+            Some("Your password has been changed. Sign in with your new password.")
+        } else if q.get("password_set").is_some() {
+            Some("Your password is set. Sign in with it.")
         } else {
             None
         }

@@ -1,6 +1,5 @@
 use crate::api::ChangePassword;
-use crate::components::{navigate_hard, PasswordChecklist, SignedIn, TopBar};
-use crate::error::AppError;
+use crate::components::{error_view, navigate_hard, NewPasswordFields, SignedIn, TopBar};
 use crate::policy::PasswordOwner;
 use crate::types::{PasswordChangeReason, Stage, Viewer};
 use leptos::prelude::*;
@@ -26,7 +25,6 @@ pub fn ChangePasswordPage() -> impl IntoView {
 #[component]
 fn ChangePassword(viewer: Viewer) -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
-    let new_password = RwSignal::new(String::new());
     let show = RwSignal::new(false);
     let owner = PasswordOwner {
         username: viewer.username.clone(),
@@ -46,21 +44,7 @@ fn ChangePassword(viewer: Viewer) -> impl IntoView {
             }
         }
     });
-    let error = move || {
-        match action.value().get() {
-        Some(Err(AppError::PasswordRejected(rules))) => Some(
-            view! {
-                <div class="error" role="alert">
-                    <p>"The new password does not meet these rules:"</p>
-                    <ul>{rules.into_iter().map(|r| view! { <li>{r.failure()}</li> }).collect_view()}</ul>
-                </div>
-            }
-            .into_any(),
-        ),
-        Some(Err(e)) => Some(view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any()),
-        _ => None,
-    }
-    };
+    let error = move || action.value().get().and_then(|r| r.err()).map(error_view);
     let field_type = move || if show.get() { "text" } else { "password" };
     let explanation = forced.map(|reason| match reason {
         PasswordChangeReason::Temporary => {
@@ -94,19 +78,7 @@ fn ChangePassword(viewer: Viewer) -> impl IntoView {
                         }}
                     </label>
                     <input id="current" name="current" type=field_type autocomplete="current-password" required />
-                    <label for="new">"New password"</label>
-                    <input
-                        id="new"
-                        name="new"
-                        type=field_type
-                        autocomplete="new-password"
-                        aria-describedby="password-rules"
-                        required
-                        on:input=move |ev| new_password.set(event_target_value(&ev))
-                    />
-                    <PasswordChecklist password=new_password owner=owner.clone() />
-                    <label for="confirm">"Confirm new password"</label>
-                    <input id="confirm" name="confirm" type=field_type autocomplete="new-password" required />
+                    <NewPasswordFields owner=owner.clone() field_type=Signal::derive(field_type) />
                     <label class="checkbox" for="show-passwords">
                         <input
                             id="show-passwords"

@@ -3,11 +3,14 @@
 //! would (including `Secure` ones over http://localhost).
 #![allow(dead_code)]
 
+pub mod lifecycle;
 pub mod scenarios;
+pub mod smtp;
 
 use reqwest::header::{HeaderMap, COOKIE, ORIGIN, SET_COOKIE};
+use server::admin::{NewAccount, Site};
 use server::clock::ManualClock;
-use server::config::ServeArgs;
+use server::config::{ServeArgs, SiteArgs};
 use server::db::Db;
 use server::startup::Application;
 use std::collections::BTreeMap;
@@ -133,6 +136,7 @@ pub struct TestApp {
     pub db: Db,
     pub clock: Arc<ManualClock>,
     pub test_db: Arc<TestDb>,
+    pub site: Site,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -152,21 +156,30 @@ pub fn serve_args() -> ServeArgs {
 
 impl TestApp {
     pub async fn spawn(engine: Engine) -> Option<TestApp> {
+        Self::spawn_with(engine, SiteArgs::default(), serve_args()).await
+    }
+
+    pub async fn spawn_with(engine: Engine, site: SiteArgs, args: ServeArgs) -> Option<TestApp> {
         let test_db = Arc::new(TestDb::new(engine).await?);
-        Some(Self::spawn_on(test_db, ManualClock::at(T0), serve_args()).await)
+        Some(Self::spawn_on(test_db, ManualClock::at(T0), site, args).await)
     }
 
     /// Another server instance on the same database (and clock).
     pub async fn spawn_on(
         test_db: Arc<TestDb>,
         clock: Arc<ManualClock>,
+        site: SiteArgs,
         args: ServeArgs,
     ) -> TestApp {
         let db = test_db.connect().await;
-        let app = Application::build_with_db(db.clone(), &args, clock.clone())
+        let app = Application::build_with_db(db.clone(), &site, &args, clock.clone())
             .await
             .expect("build app");
         let base = format!("http://localhost:{}", app.addr.port());
+        let site = Site {
+            public_url: app.public_url.clone(),
+            lifecycle: server::signin::Lifecycle::from(&site),
+        };
         let server = tokio::spawn(async move {
             let _ = app.run().await;
         });
@@ -175,6 +188,7 @@ impl TestApp {
             db,
             clock,
             test_db,
+            site,
             server,
         }
     }
@@ -185,40 +199,39 @@ impl TestApp {
 
     /// Creates a user whose password is already their own (not temporary).
     pub async fn user(&self, username: &str, password: &str) -> i64 {
-        let created = server::admin::create_user(
-            &self.db,
-            username,
-            &format!("{username}@example.com"),
-            None,
-            app::types::Role::User,
-            self.clock_now(),
-        )
-        .await
-        .expect("create user");
+        let id = self.create(username, false).await.id;
         let hash = server::password::hash_with(&mut server::password::Scratch::new(), password)
             .expect("hash");
-        sqlx::query("UPDATE users SET password_hash = $1, password_temporary = 0 WHERE id = $2")
-            .bind(hash)
-            .bind(created.id)
-            .execute(&self.db.pool)
+        server::users::set_password(&self.db, id, &hash, self.clock_now())
             .await
             .expect("set password");
-        created.id
+        sqlx::query("DELETE FROM outbox")
+            .execute(&self.db.pool)
+            .await
+            .expect("clear outbox");
+        id
     }
 
     /// Creates a user with a temporary password (as `user create` does); returns it.
     pub async fn temporary_user(&self, username: &str) -> String {
-        server::admin::create_user(
-            &self.db,
+        self.create(username, false)
+            .await
+            .temporary_password
+            .expect("temporary password")
+    }
+
+    pub async fn create(&self, username: &str, invite: bool) -> server::admin::Created {
+        let email = format!("{username}@example.com");
+        let account = NewAccount {
             username,
-            &format!("{username}@example.com"),
-            None,
-            app::types::Role::User,
-            self.clock_now(),
-        )
-        .await
-        .expect("create user")
-        .temporary_password
+            email: &email,
+            display_name: None,
+            role: app::types::Role::User,
+            invite,
+        };
+        server::admin::create_user(&self.db, &self.site, &account, self.clock_now())
+            .await
+            .expect("create user")
     }
 
     pub fn clock_now(&self) -> i64 {
@@ -235,6 +248,42 @@ impl TestApp {
             .try_get::<i64, _>(0)
             .expect("n")
     }
+
+    /// (kind, subject, text body) of every email to `recipient`, oldest first.
+    pub async fn mails_to(&self, recipient: &str) -> Vec<(String, String, String)> {
+        use sqlx::Row;
+        sqlx::query("SELECT kind, subject, text_body FROM outbox WHERE recipient = $1 ORDER BY id")
+            .bind(recipient)
+            .fetch_all(&self.db.pool)
+            .await
+            .expect("outbox")
+            .iter()
+            .map(|r| (r.get("kind"), r.get("subject"), r.get("text_body")))
+            .collect()
+    }
+
+    /// The first link in the newest email of `kind` to `recipient`.
+    pub async fn link_in_mail(&self, recipient: &str, kind: &str) -> String {
+        let mails = self.mails_to(recipient).await;
+        let (_, _, body) = mails
+            .iter()
+            .rev()
+            .find(|(k, _, _)| k == kind)
+            .unwrap_or_else(|| panic!("no {kind} mail"));
+        first_link(body, &self.base).unwrap_or_else(|| panic!("no link in {body}"))
+    }
+}
+
+/// The first URL under `base` in a text.
+pub fn first_link(text: &str, base: &str) -> Option<String> {
+    text.split_whitespace()
+        .find(|w| w.starts_with(base))
+        .map(str::to_string)
+}
+
+/// The token at the end of an emailed link.
+pub fn token_of(link: &str) -> String {
+    link.rsplit('/').next().expect("token").to_string()
 }
 
 /// What a server function answered.
@@ -389,7 +438,9 @@ macro_rules! scenarios_for {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 if let Some(app) = common::TestApp::spawn($engine).await {
-                    common::scenarios::$name(app).await;
+                    #[allow(unused_imports)]
+                    use common::{lifecycle::*, scenarios::*};
+                    $name(app).await;
                 }
             }
         )*
@@ -422,6 +473,25 @@ macro_rules! all_scenarios {
                 audit_log_records_sign_ins_and_failures,
                 two_instances_share_sessions,
                 concurrent_sign_ins_all_complete,
+                changing_the_password_emails_the_owner_and_refuses_common_passwords,
+                forgot_password_emails_a_single_use_link,
+                a_reset_link_expires_after_thirty_minutes,
+                forgot_password_answers_the_same_whether_or_not_the_account_matches,
+                forgot_password_is_rate_limited_per_account_and_per_address,
+                five_wrong_passwords_lock_the_account_and_email_an_unlock_link,
+                a_correct_password_resets_the_failure_count,
+                a_password_reset_unlocks_the_account,
+                an_administrator_unlocks_an_account,
+                sign_in_failures_are_throttled_per_address,
+                an_expired_password_must_be_changed_right_after_the_password_step,
+                a_dormant_account_must_change_its_password,
+                the_expiry_and_dormancy_periods_are_configurable,
+                expiry_warnings_go_out_fourteen_seven_and_one_days_before,
+                a_temporary_password_stops_working_after_its_lifetime,
+                an_invitation_link_sets_the_first_password,
+                an_invitation_expires_after_seventy_two_hours,
+                emails_leave_over_smtp_and_failures_are_retried,
+                the_developer_mailbox_exists_only_when_enabled,
             ]
         );
     };

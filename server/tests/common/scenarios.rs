@@ -346,7 +346,11 @@ pub async fn audit_log_records_sign_ins_and_failures(app: TestApp) {
         .collect();
     assert_eq!(
         events,
-        vec!["sign_in.wrong_password", "sign_in.password_ok"]
+        vec![
+            "user.created",
+            "sign_in.wrong_password",
+            "sign_in.password_ok"
+        ]
     );
     let details = app
         .count("SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%Horse%'")
@@ -356,8 +360,13 @@ pub async fn audit_log_records_sign_ins_and_failures(app: TestApp) {
 
 pub async fn two_instances_share_sessions(app: TestApp) {
     app.user("paul", PASSWORD).await;
-    let other =
-        TestApp::spawn_on(app.test_db.clone(), app.clock.clone(), super::serve_args()).await;
+    let other = TestApp::spawn_on(
+        app.test_db.clone(),
+        app.clock.clone(),
+        Default::default(),
+        super::serve_args(),
+    )
+    .await;
     let on_first = app.browser();
     on_first.sign_in("paul", PASSWORD).await;
     let token = on_first.cookie(SESSION_COOKIE).expect("token");

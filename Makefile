@@ -19,8 +19,9 @@ test-tools: ## Install the build and test tools that are missing (idempotent)
 build: tools ## Release build: the server and the optimised wasm bundle
 	@$(ENV) cargo leptos build --release
 
-run: build ## Build and serve at http://localhost:3000 on SQLite under data/
-	@$(ENV) PORTCULLIS_DATA_DIR="$${PORTCULLIS_DATA_DIR:-data}" LEPTOS_SITE_ROOT=target/site "$(BIN)" serve
+run: build ## Build and serve at http://localhost:3000 on SQLite under data/ (developer mailbox on)
+	@$(ENV) PORTCULLIS_DATA_DIR="$${PORTCULLIS_DATA_DIR:-data}" LEPTOS_SITE_ROOT=target/site \
+		PORTCULLIS_DEV_MAILBOX="$${PORTCULLIS_DEV_MAILBOX:-true}" "$(BIN)" serve
 
 test: test-tools ## Every test: unit, SQLite, PostgreSQL, browser (headless Chromium)
 	@bash scripts/test.sh

@@ -2,7 +2,7 @@ import { expect, Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { binary, servers } from './servers';
+import { binary, Server, servers } from './servers';
 
 export const PASSWORD = 'Correct-Horse-42';
 let counter = 0;
@@ -13,18 +13,35 @@ export function uniqueName(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${counter}`;
 }
 
+/** Runs the real command line against a test server's data directory. */
+export function cli(server: Server, ...args: string[]): string {
+  const env = { ...process.env, PUBLIC_URL: server.url };
+  delete env.DATABASE_URL;
+  return execFileSync(binary, ['--data-dir', server.dataDir, ...args], { env, encoding: 'utf8' });
+}
+
+function serverOf(dataDir: string): Server {
+  const server = Object.values(servers).find((s) => s.dataDir === dataDir);
+  if (!server) throw new Error(`no test server uses ${dataDir}`);
+  return server;
+}
+
 /** Creates an account with the real command line; answers its temporary password. */
 export function createUser(dataDir: string, username: string, role = 'user'): string {
-  const env = { ...process.env };
-  delete env.DATABASE_URL;
-  const out = execFileSync(
-    binary,
-    ['--data-dir', dataDir, 'user', 'create', '--username', username, '--email', `${username}@example.com`, '--role', role],
-    { env, encoding: 'utf8' },
-  );
+  const out = cli(serverOf(dataDir), 'user', 'create', '--username', username, '--email', `${username}@example.com`, '--role', role);
   const match = out.match(/Temporary password \(must be changed at first sign-in\): (\S+)/);
   if (!match) throw new Error(`no temporary password in: ${out}`);
   return match[1];
+}
+
+/** The first link in the newest email of `kind` to `recipient`, read from the developer mailbox. */
+export async function linkInMail(page: Page, server: Server, recipient: string, kind: string): Promise<string> {
+  await page.goto(`${server.url}/dev/mailbox`);
+  const mail = page.locator(`article.mail[data-recipient="${recipient}"][data-kind="${kind}"]`).first();
+  await expect(mail).toBeVisible();
+  const href = await mail.locator('.mail-body a').first().getAttribute('href');
+  if (!href) throw new Error(`no link in the ${kind} email to ${recipient}`);
+  return href;
 }
 
 /** The first administrator's temporary password, as the server printed it on its first start. */

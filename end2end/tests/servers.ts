@@ -7,7 +7,7 @@ export const binary = resolve(targetDir, 'release', 'portcullis');
 export const siteRoot = resolve(root, 'target', 'site');
 const dataRoot = resolve(__dirname, '..', '.data');
 
-interface Server {
+export interface Server {
   url: string;
   dataDir: string;
   command: string;
@@ -20,6 +20,7 @@ function server(name: string, port: number, extraEnv: Record<string, string>): S
     PUBLIC_URL: `http://localhost:${port}`,
     PORTCULLIS_DATA_DIR: dataDir,
     LEPTOS_SITE_ROOT: siteRoot,
+    PORTCULLIS_DEV_MAILBOX: 'true',
     RUST_LOG: 'warn',
     ...extraEnv,
   };
@@ -37,4 +38,6 @@ export const servers = {
   main: server('main', 3100, {}),
   // A server whose sessions end after 3 seconds without activity.
   shortIdle: server('short-idle', 3101, { SESSION_IDLE_TIMEOUT: '3s' }),
+  // A server where passwords expire after 8 seconds and accounts are dormant after 4.
+  lifecycle: server('lifecycle', 3102, { PASSWORD_MAX_AGE: '8s', DORMANCY_PERIOD: '4s' }),
 };

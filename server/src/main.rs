@@ -15,14 +15,19 @@ use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The server logs its work; a command-line task only its problems.
+    let default_filter = match cli.command {
+        None | Some(Command::Serve(_)) => "info,sqlx=warn,tower_http=warn",
+        Some(_) => "warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+                .unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(serve) => serve_app(&cli.store, &cli.site, &serve).await,
         Command::Migrate => migrate(&cli.store).await,

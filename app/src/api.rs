@@ -1,6 +1,9 @@
 //! Server functions: thin. Each reads the request, hands it to the `Portal` service, and applies cookies.
 use crate::error::AppError;
-use crate::types::{LinkInfo, LinkKind, MailView, SessionState, SessionSummary, SignInStep};
+use crate::types::{
+    ChallengeInfo, Enrolled, FactorKind, LinkInfo, LinkKind, MailView, SecurityOverview,
+    SessionState, SessionSummary, SignInStep, TotpSetup,
+};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -152,4 +155,81 @@ pub async fn unlock_account(token: String) -> Result<(), AppError> {
 pub async fn dev_mailbox() -> Result<Vec<MailView>, AppError> {
     let (portal, req) = (ssr::portal()?, ssr::request()?);
     portal.dev_mailbox(&req).await
+}
+
+#[server(prefix = "/api", endpoint = "security_overview")]
+pub async fn get_security_overview() -> Result<SecurityOverview, AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal.security_overview(&req).await
+}
+
+#[server(prefix = "/api", endpoint = "confirm_password")]
+pub async fn confirm_password(password: String) -> Result<(), AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal.confirm_password(&req, &password).await
+}
+
+#[server(prefix = "/api", endpoint = "begin_totp")]
+pub async fn begin_totp() -> Result<TotpSetup, AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal.begin_totp(&req).await
+}
+
+#[server(prefix = "/api", endpoint = "confirm_totp")]
+pub async fn confirm_totp(
+    factor_id: i64,
+    code: String,
+    label: String,
+) -> Result<Enrolled, AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal.confirm_totp(&req, factor_id, &code, &label).await
+}
+
+#[server(prefix = "/api", endpoint = "remove_factor")]
+pub async fn remove_factor(factor_id: i64) -> Result<(), AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal.remove_factor(&req, factor_id).await
+}
+
+#[server(prefix = "/api", endpoint = "set_default_factor")]
+pub async fn set_default_factor(kind: FactorKind) -> Result<(), AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal.set_default_factor(&req, kind).await
+}
+
+#[server(prefix = "/api", endpoint = "regenerate_backup_codes")]
+pub async fn regenerate_backup_codes() -> Result<Vec<String>, AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal.regenerate_backup_codes(&req).await
+}
+
+#[server(prefix = "/api", endpoint = "revoke_trusted_browser")]
+pub async fn revoke_trusted_browser(id: String) -> Result<(), AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal.revoke_trusted_browser(&req, &id).await
+}
+
+#[server(prefix = "/api", endpoint = "challenge")]
+pub async fn challenge() -> Result<ChallengeInfo, AppError> {
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    portal.challenge(&req).await
+}
+
+/// The second step: a code from one of the user's factors, or a backup code (`kind` absent).
+#[server(prefix = "/api", endpoint = "verify_second_factor")]
+pub async fn verify_second_factor(
+    kind: Option<FactorKind>,
+    code: String,
+    #[server(default)] trust: bool,
+) -> Result<SignInStep, AppError> {
+    use crate::service::trusted_browser_cookie;
+    let (portal, req) = (ssr::portal()?, ssr::request()?);
+    let (step, trusted) = portal
+        .verify_second_factor(&req, kind, &code, trust)
+        .await?;
+    if let Some(trusted) = trusted {
+        ssr::set_cookie(trusted_browser_cookie(&trusted));
+    }
+    ssr::redirect_plain_form(&step.next);
+    Ok(step)
 }

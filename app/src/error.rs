@@ -29,6 +29,16 @@ pub enum AppError {
     /// An emailed link that is unknown, spent or expired.
     #[error("This link has expired or has already been used. Ask for a new one.")]
     LinkInvalid,
+    /// Changing second factors needs the password confirmed within the last few minutes.
+    #[error("For your security, confirm your password first.")]
+    PasswordConfirmationRequired,
+    /// A second-factor code that does not match; the text may explain why (e.g. a clock that is off).
+    #[error("{}", .0.as_deref().unwrap_or("That code is not correct. Check it and try again."))]
+    WrongCode(Option<String>),
+    #[error("That code has already been used. Wait for the next code in your app, then enter it.")]
+    CodeAlreadyUsed,
+    #[error("Too many wrong codes. For your security, try again in {minutes} minutes.")]
+    ChallengeSuspended { minutes: i64 },
     /// Bad input; the text says what to fix.
     #[error("{0}")]
     Invalid(String),

@@ -86,6 +86,13 @@ pub fn App() -> impl IntoView {
                     view=pages::password::ChangePasswordPage
                     ssr=SsrMode::Async
                 />
+                <Route path=path!("/login/verify") view=pages::verify::VerifyPage ssr=SsrMode::Async />
+                <Route path=path!("/login/enroll") view=pages::verify::EnrollPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/account/security")
+                    view=pages::security::SecurityPage
+                    ssr=SsrMode::Async
+                />
                 <Route
                     path=path!("/account/sessions")
                     view=pages::sessions::SessionsPage

@@ -1,7 +1,10 @@
 //! The interface between the server functions (declared in this crate) and the services behind them
 //! (implemented by the `server` crate and provided as context). Server-side only: no SQL, no key material.
 use crate::error::AppError;
-use crate::types::{LinkInfo, LinkKind, MailView, SessionState, SessionSummary, SignInStep};
+use crate::types::{
+    ChallengeInfo, Enrolled, FactorKind, LinkInfo, LinkKind, MailView, SecurityOverview,
+    SessionState, SessionSummary, SignInStep, TotpSetup,
+};
 use async_trait::async_trait;
 use http::request::Parts;
 use std::net::IpAddr;
@@ -9,6 +12,8 @@ use std::sync::Arc;
 
 /// The session cookie. `__Host-` makes the browser insist on Secure, Path=/ and no Domain.
 pub const SESSION_COOKIE: &str = "__Host-portcullis_session";
+/// "Don't ask again on this browser": a random token the server knows only as a hash.
+pub const TRUSTED_BROWSER_COOKIE: &str = "__Host-portcullis_trusted";
 
 /// The client's address as the server decided it (peer address, or a trusted proxy's header).
 /// The server's HTTP layer puts it into every request's extensions.
@@ -19,6 +24,7 @@ pub struct ClientAddr(pub IpAddr);
 #[derive(Clone, Default)]
 pub struct RequestInfo {
     pub session_token: Option<String>,
+    pub trusted_browser: Option<String>,
     pub ip: Option<IpAddr>,
     pub user_agent: String,
 }
@@ -41,6 +47,7 @@ impl RequestInfo {
     pub fn from_parts(parts: &Parts) -> RequestInfo {
         RequestInfo {
             session_token: read_cookie(&parts.headers, SESSION_COOKIE),
+            trusted_browser: read_cookie(&parts.headers, TRUSTED_BROWSER_COOKIE),
             ip: parts.extensions.get::<ClientAddr>().map(|c| c.0),
             user_agent: parts
                 .headers
@@ -135,6 +142,47 @@ pub trait Portal: Send + Sync + 'static {
     /// Every recent email, for the developer mailbox; `NotFound` unless it is enabled.
     async fn dev_mailbox(&self, req: &RequestInfo) -> Result<Vec<MailView>, AppError>;
 
+    /// The security & sign-in settings. Needs a full session.
+    async fn security_overview(&self, req: &RequestInfo) -> Result<SecurityOverview, AppError>;
+
+    /// Confirms the password, opening a short window for changing second factors.
+    async fn confirm_password(&self, req: &RequestInfo, password: &str) -> Result<(), AppError>;
+
+    /// Starts adding an authenticator app: a new secret, shown once, active after its first code.
+    async fn begin_totp(&self, req: &RequestInfo) -> Result<TotpSetup, AppError>;
+
+    /// Activates the authenticator app with a code from it.
+    async fn confirm_totp(
+        &self,
+        req: &RequestInfo,
+        factor_id: i64,
+        code: &str,
+        label: &str,
+    ) -> Result<Enrolled, AppError>;
+
+    async fn remove_factor(&self, req: &RequestInfo, factor_id: i64) -> Result<(), AppError>;
+
+    async fn set_default_factor(&self, req: &RequestInfo, kind: FactorKind)
+        -> Result<(), AppError>;
+
+    /// A new set of backup codes (the old set stops working). Shown once.
+    async fn regenerate_backup_codes(&self, req: &RequestInfo) -> Result<Vec<String>, AppError>;
+
+    async fn revoke_trusted_browser(&self, req: &RequestInfo, id: &str) -> Result<(), AppError>;
+
+    /// What the second step offers. Needs a session at that step.
+    async fn challenge(&self, req: &RequestInfo) -> Result<ChallengeInfo, AppError>;
+
+    /// The second step with a code from a factor (or a backup code when `kind` is None). With `trust`,
+    /// the browser is remembered and the cookie to keep comes back.
+    async fn verify_second_factor(
+        &self,
+        req: &RequestInfo,
+        kind: Option<FactorKind>,
+        code: &str,
+        trust: bool,
+    ) -> Result<(SignInStep, Option<IssuedSession>), AppError>;
+
     /// The signed-in user's sessions. Needs a full session.
     async fn list_sessions(&self, req: &RequestInfo) -> Result<Vec<SessionSummary>, AppError>;
 
@@ -165,6 +213,14 @@ pub fn read_cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
 pub fn session_cookie(issued: &IssuedSession) -> String {
     format!(
         "{SESSION_COOKIE}={}; Path=/; Max-Age={}; HttpOnly; Secure; SameSite=Lax",
+        issued.token, issued.max_age_secs
+    )
+}
+
+/// `Set-Cookie` for a trusted-browser token (same protections as the session cookie).
+pub fn trusted_browser_cookie(issued: &IssuedSession) -> String {
+    format!(
+        "{TRUSTED_BROWSER_COOKIE}={}; Path=/; Max-Age={}; HttpOnly; Secure; SameSite=Lax",
         issued.token, issued.max_age_secs
     )
 }

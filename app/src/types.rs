@@ -122,6 +122,8 @@ pub struct Viewer {
     pub idle_timeout_secs: u64,
     /// Days until the password must be changed, once that is 14 days or fewer.
     pub password_expires_in_days: Option<i64>,
+    /// Days left to set up two-factor authentication, when it is mandatory and in its grace period.
+    pub two_factor_grace_days: Option<i64>,
 }
 
 /// What the page should show about the visitor's session.
@@ -182,4 +184,119 @@ pub struct MailView {
     pub status: String,
     pub attempts: i64,
     pub last_error: Option<String>,
+}
+
+/// The kinds of second factor. Every kind shares the challenge, the settings page and the tables; the
+/// server says which it offers (`SecurityOverview::available_methods`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FactorKind {
+    Totp,
+    Passkey,
+    Sms,
+    Email,
+}
+
+impl FactorKind {
+    pub const ALL: [FactorKind; 4] = [
+        FactorKind::Totp,
+        FactorKind::Passkey,
+        FactorKind::Sms,
+        FactorKind::Email,
+    ];
+
+    pub fn as_db(self) -> &'static str {
+        match self {
+            FactorKind::Totp => "totp",
+            FactorKind::Passkey => "passkey",
+            FactorKind::Sms => "sms",
+            FactorKind::Email => "email",
+        }
+    }
+
+    pub fn from_db(s: &str) -> Option<FactorKind> {
+        FactorKind::ALL.into_iter().find(|k| k.as_db() == s)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FactorKind::Totp => "Authenticator app",
+            FactorKind::Passkey => "Passkey, fingerprint or security key",
+            FactorKind::Sms => "Text message (SMS)",
+            FactorKind::Email => "Email code",
+        }
+    }
+
+    /// What the challenge page asks for.
+    pub fn prompt(self) -> &'static str {
+        match self {
+            FactorKind::Totp => "Enter the 6-digit code from your authenticator app.",
+            FactorKind::Passkey => "Use your passkey, fingerprint or security key.",
+            FactorKind::Sms => "Enter the code we sent to your phone.",
+            FactorKind::Email => "Enter the code we sent to your email address.",
+        }
+    }
+}
+
+/// One enrolled second factor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactorView {
+    pub id: i64,
+    pub kind: FactorKind,
+    pub label: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// A browser where the second step is skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustedBrowserView {
+    pub id: String,
+    pub browser: String,
+    pub ip: String,
+    pub created_at: i64,
+    pub last_used_at: i64,
+    pub expires_at: i64,
+    pub current: bool,
+}
+
+/// Everything the security & sign-in settings page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityOverview {
+    pub factors: Vec<FactorView>,
+    pub default_factor: Option<FactorKind>,
+    /// The kinds this server can enrol now.
+    pub available_methods: Vec<FactorKind>,
+    pub backup_codes_remaining: i64,
+    pub trusted_browsers: Vec<TrustedBrowserView>,
+    pub mfa_required: bool,
+    /// Seconds left in which factor changes need no new password confirmation.
+    pub password_confirmed_secs_left: i64,
+}
+
+/// A TOTP secret waiting for its first code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpSetup {
+    pub factor_id: i64,
+    /// Base32 in groups of four, for typing into the app.
+    pub setup_key: String,
+    pub otpauth_uri: String,
+    /// The otpauth URI as a QR code (an SVG document made by the server).
+    pub qr_svg: String,
+}
+
+/// A factor just enrolled: the backup codes when it was the first one (shown once), and where to go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolled {
+    pub backup_codes: Vec<String>,
+    pub next: String,
+}
+
+/// What the second-step page offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChallengeInfo {
+    /// The user's methods, default first.
+    pub methods: Vec<FactorKind>,
+    pub backup_codes_remaining: i64,
+    /// How long "don't ask again on this browser" lasts.
+    pub trust_days: i64,
 }

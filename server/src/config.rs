@@ -51,6 +51,16 @@ pub enum UserCommand {
     },
     /// List users.
     List,
+    /// Make two-factor authentication mandatory for a user (or no longer, with --off).
+    Require2fa {
+        #[arg(long)]
+        username: String,
+        /// Time to set it up before sign-in requires it, e.g. 7d (a countdown banner meanwhile).
+        #[arg(long, value_parser = parse_duration)]
+        grace: Option<Duration>,
+        #[arg(long)]
+        off: bool,
+    },
     /// Unlock an account locked by wrong passwords.
     Unlock {
         #[arg(long)]
@@ -182,6 +192,24 @@ pub struct ServeArgs {
     /// Failed sign-ins allowed from one client address per 15 minutes, before it must wait.
     #[arg(long, env = "SIGNIN_FAILURES_PER_ADDRESS", default_value_t = 50)]
     pub signin_failures_per_address: u32,
+    /// The server's secret key (base64 of 32 bytes): encrypts TOTP secrets, keys backup-code hashes.
+    /// Default: the key file. Every instance sharing a database needs the same key.
+    #[arg(long, env = "PORTCULLIS_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Where the secret key is kept when PORTCULLIS_SECRET_KEY is not set (created, mode 0600, if missing).
+    /// Default: secret.key in the data directory.
+    #[arg(long, env = "PORTCULLIS_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Two-factor authentication is mandatory for everyone.
+    #[arg(long, env = "MFA_REQUIRED", default_value_t = false)]
+    pub mfa_required: bool,
+    /// When 2FA becomes mandatory for someone without a factor, they have this long to set one up
+    /// (a countdown banner) before sign-in requires it (e.g. 7d). Default: no grace period.
+    #[arg(long, env = "MFA_GRACE_PERIOD", value_parser = parse_duration)]
+    pub mfa_grace_period: Option<Duration>,
+    /// "Don't ask again on this browser" lasts this long.
+    #[arg(long, env = "TRUSTED_BROWSER_LIFETIME", default_value = "30d", value_parser = parse_duration)]
+    pub trusted_browser_lifetime: Duration,
 }
 
 impl Default for ServeArgs {
@@ -200,6 +228,11 @@ impl Default for ServeArgs {
             dev_mailbox: false,
             lockout_threshold: 5,
             signin_failures_per_address: 50,
+            secret_key: None,
+            key_file: None,
+            mfa_required: false,
+            mfa_grace_period: None,
+            trusted_browser_lifetime: Duration::from_secs(30 * 86_400),
         }
     }
 }

@@ -28,8 +28,17 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
-        Command::Serve(serve) => serve_app(&cli.store, &cli.site, &serve).await,
+    let result = match cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeArgs::default()))
+    {
+        Command::Serve(mut serve) => {
+            // The key file lives in the data directory unless configured elsewhere.
+            serve
+                .key_file
+                .get_or_insert_with(|| cli.store.data_dir.join("secret.key"));
+            serve_app(&cli.store, &cli.site, &serve).await
+        }
         Command::Migrate => migrate(&cli.store).await,
         Command::User(cmd) => user(&cli.store, &cli.site, cmd).await,
     };
@@ -161,6 +170,28 @@ async fn user(store: &StoreArgs, site_args: &SiteArgs, cmd: UserCommand) -> anyh
                     "{:<24} {:<32} {:<11} {}",
                     u.username, u.email, u.role, status
                 );
+            }
+        }
+        UserCommand::Require2fa {
+            username,
+            grace,
+            off,
+        } => {
+            let user = users::find_by_username(&db, &username)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("there is no user '{username}'"))?;
+            let grace_until = grace.map(|g| now + g.as_secs() as i64);
+            users::set_mfa_required(&db, user.id, !off, if off { None } else { grace_until })
+                .await?;
+            match (off, grace) {
+                (true, _) => println!("Two-factor authentication is no longer mandatory for '{username}'."),
+                (false, Some(g)) => println!(
+                    "Two-factor authentication is mandatory for '{username}', after a grace period of {} days.",
+                    g.as_secs() / 86_400
+                ),
+                (false, None) => println!(
+                    "Two-factor authentication is mandatory for '{username}': set up at their next sign-in."
+                ),
             }
         }
         UserCommand::Unlock { username } => {

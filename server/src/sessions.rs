@@ -241,6 +241,16 @@ impl SessionStore {
         Ok(())
     }
 
+    /// Records a fresh password confirmation (opens the window for sensitive changes).
+    pub async fn set_reauthenticated(&self, id: i64, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sessions SET reauthenticated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&self.db.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Removes sessions that can no longer be used (run periodically).
     pub async fn purge_ended(&self, now: i64) -> Result<u64, sqlx::Error> {
         let idle_before = now - self.policy.idle.as_secs() as i64;

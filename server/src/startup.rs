@@ -16,9 +16,10 @@ use crate::clock::SharedClock;
 use crate::config::{ServeArgs, SiteArgs, StoreArgs};
 use crate::db::Db;
 use crate::http::{self, HttpPolicy};
+use crate::keyring::Keyring;
 use crate::mail::delivery::{Delivery, Transport};
 use crate::password::PasswordHasher;
-use crate::portal::{Protection, Services};
+use crate::portal::{MfaPolicy, Protection, Services};
 use crate::sessions::SessionStore;
 use crate::signin::Lifecycle;
 
@@ -56,12 +57,23 @@ impl Application {
         let addr = listener.local_addr()?;
         let public_url = site.public_url_for_port(addr.port());
         let hasher = Arc::new(PasswordHasher::new(serve.hash_workers())?);
+        let key_file = serve
+            .key_file
+            .clone()
+            .unwrap_or_else(|| std::path::PathBuf::from("data/secret.key"));
+        let keys = Keyring::load(serve.secret_key.as_deref(), &key_file)?;
         tracing::info!(delivery = transport.describe(), "email");
         if serve.dev_mailbox {
             tracing::warn!("the developer mailbox is enabled at /dev/mailbox: it shows every email; never in production");
         }
         let services = Arc::new(Services {
             db: db.clone(),
+            keys,
+            mfa: MfaPolicy {
+                required_for_all: serve.mfa_required,
+                grace_secs: serve.mfa_grace_period.map(|d| d.as_secs() as i64),
+            },
+            trust_lifetime_secs: serve.trusted_browser_lifetime.as_secs() as i64,
             clock,
             hasher,
             sessions: SessionStore::new(db.clone(), serve.session_policy()),
@@ -141,6 +153,7 @@ async fn cleanup(services: Arc<Services>) {
             services.sessions.purge_ended(now).await.map(|_| ()),
             crate::tokens::purge(db, now).await,
             crate::rate_limit::purge(db, now, 24 * 3600).await,
+            crate::trusted::purge(db, now).await,
         ];
         for e in results.into_iter().filter_map(Result::err) {
             tracing::warn!(error = %e, "periodic cleanup failed");

@@ -24,6 +24,9 @@ pub struct User {
     pub created_at: i64,
     pub temporary_until: Option<i64>,
     pub expiry_warned_days: Option<i64>,
+    pub default_factor: Option<String>,
+    pub second_factor_failures: i64,
+    pub second_factor_suspended_until: Option<i64>,
 }
 
 impl std::fmt::Debug for User {
@@ -38,7 +41,8 @@ impl std::fmt::Debug for User {
 
 const COLUMNS: &str = "id, username, email, display_name, role, password_hash, password_changed_at, \
     password_temporary, last_sign_in_at, failed_sign_ins, locked_at, mfa_required, mfa_grace_until, \
-    disabled, created_at, temporary_until, expiry_warned_days";
+    disabled, created_at, temporary_until, expiry_warned_days, default_factor, second_factor_failures, \
+    second_factor_suspended_until";
 
 fn from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
     let role: String = row.try_get("role")?;
@@ -62,6 +66,9 @@ fn from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
         created_at: row.try_get("created_at")?,
         temporary_until: row.try_get("temporary_until")?,
         expiry_warned_days: row.try_get("expiry_warned_days")?,
+        default_factor: row.try_get("default_factor")?,
+        second_factor_failures: row.try_get("second_factor_failures")?,
+        second_factor_suspended_until: row.try_get("second_factor_suspended_until")?,
     })
 }
 
@@ -184,9 +191,18 @@ pub async fn create(db: &Db, new: &NewUser<'_>, now: i64) -> Result<i64, CreateU
     Ok(row.try_get("id")?)
 }
 
-/// A correct password: the failure count starts over and the sign-in time is recorded.
-pub async fn record_sign_in(db: &Db, id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET failed_sign_ins = 0, last_sign_in_at = $1 WHERE id = $2")
+/// A correct password: the failure count starts over.
+pub async fn record_correct_password(db: &Db, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET failed_sign_ins = 0 WHERE id = $1")
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// A completed sign-in (the session became full): dormancy is measured from here.
+pub async fn record_completed_sign_in(db: &Db, id: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)
         .execute(&db.pool)
@@ -261,6 +277,71 @@ pub async fn unlock(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
 pub async fn set_expiry_warned(db: &Db, id: i64, days: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET expiry_warned_days = $1 WHERE id = $2")
         .bind(days)
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Makes two-factor authentication mandatory (or not) for the user, with an optional grace deadline.
+pub async fn set_mfa_required(
+    db: &Db,
+    id: i64,
+    required: bool,
+    grace_until: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET mfa_required = $1, mfa_grace_until = $2 WHERE id = $3")
+        .bind(i64::from(required))
+        .bind(grace_until)
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Starts a grace period (the first time a mandatory policy meets this user without a factor).
+pub async fn start_mfa_grace(db: &Db, id: i64, until: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET mfa_grace_until = $1 WHERE id = $2 AND mfa_grace_until IS NULL")
+        .bind(until)
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_default_factor(db: &Db, id: i64, kind: Option<&str>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET default_factor = $1 WHERE id = $2")
+        .bind(kind)
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Counts a wrong second-factor code; answers the count in a row.
+pub async fn record_challenge_failure(db: &Db, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET second_factor_failures = second_factor_failures + 1 WHERE id = $1 \
+         RETURNING second_factor_failures",
+    )
+    .bind(id)
+    .fetch_one(&db.pool)
+    .await?
+    .try_get("second_factor_failures")
+}
+
+/// Suspends the challenge until `until` and starts the count over.
+pub async fn suspend_challenge(db: &Db, id: i64, until: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET second_factor_suspended_until = $1, second_factor_failures = 0 WHERE id = $2")
+        .bind(until)
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn reset_challenge_failures(db: &Db, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET second_factor_failures = 0, second_factor_suspended_until = NULL WHERE id = $1")
         .bind(id)
         .execute(&db.pool)
         .await?;

@@ -2,11 +2,13 @@
 pub mod checklist;
 pub mod new_password;
 pub mod signed_in;
+pub mod totp_setup;
 pub mod user_menu;
 
 pub use checklist::PasswordChecklist;
 pub use new_password::{error_view, NewPasswordFields};
 pub use signed_in::SignedIn;
+pub use totp_setup::{BackupCodesPanel, TotpSetupFlow};
 pub use user_menu::{TopBar, UserMenu};
 
 /// A full page load (not client-side routing), so the next page is rendered afresh by the server with

@@ -12,8 +12,13 @@ type PageFn = Arc<dyn Fn(Viewer) -> AnyView + Send + Sync>;
 /// This only steers the browser: every server function checks the session again on its own.
 ///
 /// `forced_password_change`: the page also serves a session whose next step is a password change.
+/// `step`: the page serves only a partial session at that step (the second factor, the enrolment).
 #[component]
-pub fn SignedIn(page: PageFn, #[prop(optional)] forced_password_change: bool) -> impl IntoView {
+pub fn SignedIn(
+    page: PageFn,
+    #[prop(optional)] forced_password_change: bool,
+    #[prop(optional)] step: Option<Stage>,
+) -> impl IntoView {
     let state = Resource::new(|| (), |_| get_session_state());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -22,9 +27,14 @@ pub fn SignedIn(page: PageFn, #[prop(optional)] forced_password_change: bool) ->
                 Suspend::new(async move {
                     match state.await {
                         Ok(SessionState::Active(viewer))
-                            if viewer.stage.is_full()
-                                || (forced_password_change
-                                    && matches!(viewer.stage, Stage::PasswordChange(_))) =>
+                            if match step {
+                                Some(step) => viewer.stage == step,
+                                None => {
+                                    viewer.stage.is_full()
+                                        || (forced_password_change
+                                            && matches!(viewer.stage, Stage::PasswordChange(_)))
+                                }
+                            } =>
                         {
                             expire_when_idle(viewer.idle_timeout_secs);
                             page(viewer)

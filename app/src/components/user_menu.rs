@@ -27,6 +27,21 @@ pub fn TopBar(viewer: Viewer) -> impl IntoView {
                     </p>
                 }
             })}
+        {viewer
+            .two_factor_grace_days
+            .map(|days| {
+                let when = match days {
+                    d if d <= 1 => "tomorrow".to_string(),
+                    d => format!("in {d} days"),
+                };
+                view! {
+                    <p class="banner" role="status" data-testid="mfa-grace-banner">
+                        "Two-factor authentication becomes mandatory for your account " {when}
+                        ". After that you will have to set it up before you can sign in. "
+                        <a href="/account/security">"Set it up now"</a>
+                    </p>
+                }
+            })}
     }
 }
 
@@ -61,6 +76,9 @@ pub fn UserMenu(viewer: Viewer) -> impl IntoView {
                 </p>
                 <a role="menuitem" href="/account/password">
                     "Change password"
+                </a>
+                <a role="menuitem" href="/account/security">
+                    "Security and sign-in"
                 </a>
                 <a role="menuitem" href="/account/sessions">
                     "Sessions and devices"

@@ -5,4 +5,6 @@ pub mod login;
 pub mod mailbox;
 pub mod not_found;
 pub mod password;
+pub mod security;
 pub mod sessions;
+pub mod verify;

@@ -80,6 +80,24 @@ pub enum Message {
         expires_at: i64,
         change_link: String,
     },
+    FactorAdded {
+        username: String,
+        method: String,
+        settings_link: String,
+        origin: Origin,
+    },
+    FactorRemoved {
+        username: String,
+        method: String,
+        settings_link: String,
+        origin: Origin,
+    },
+    BackupCodeUsed {
+        username: String,
+        remaining: i64,
+        settings_link: String,
+        origin: Origin,
+    },
 }
 
 pub struct Rendered {
@@ -256,6 +274,57 @@ impl Message {
                     )),
                     Link("Sign in".into(), sign_in_link.clone()),
                 ],
+            ),
+            Message::FactorAdded { username, method, settings_link, origin } => (
+                "factor_added",
+                format!("A sign-in method was added to your {PRODUCT} account"),
+                vec![
+                    Text(format!("Hello {username},")),
+                    Text(format!("A second sign-in step was added to your {PRODUCT} account: {method}.")),
+                    Facts(origin.lines()),
+                    Text("If this was not you, reset your password and tell your administrator at once.".into()),
+                    Link("Review your security settings".into(), settings_link.clone()),
+                ],
+            ),
+            Message::FactorRemoved { username, method, settings_link, origin } => (
+                "factor_removed",
+                format!("A sign-in method was removed from your {PRODUCT} account"),
+                vec![
+                    Text(format!("Hello {username},")),
+                    Text(format!("A second sign-in step was removed from your {PRODUCT} account: {method}.")),
+                    Facts(origin.lines()),
+                    Text("If this was not you, reset your password and tell your administrator at once.".into()),
+                    Link("Review your security settings".into(), settings_link.clone()),
+                ],
+            ),
+            Message::BackupCodeUsed { username, remaining, settings_link, origin } => (
+                "backup_code_used",
+                if *remaining <= crate::backup_codes::LOW {
+                    format!("A backup code was used: only {remaining} left for {PRODUCT}")
+                } else {
+                    format!("A backup code was used to sign in to {PRODUCT}")
+                },
+                {
+                    let mut parts = vec![
+                        Text(format!("Hello {username},")),
+                        Text(format!(
+                            "A backup code was used to sign in to your {PRODUCT} account. It cannot be used again; \
+                             {remaining} unused code{} left.",
+                            if *remaining == 1 { " is" } else { "s are" }
+                        )),
+                        Facts(origin.lines()),
+                    ];
+                    if *remaining <= crate::backup_codes::LOW {
+                        parts.push(Text(
+                            "You are running out of backup codes. Create a new set in your security settings \
+                             and keep it somewhere safe: the old codes stop working."
+                                .into(),
+                        ));
+                    }
+                    parts.push(Text("If this was not you, reset your password at once.".into()));
+                    parts.push(Link("Your security settings".into(), settings_link.clone()));
+                    parts
+                },
             ),
             Message::PasswordExpiring { username, days, expires_at, change_link } => (
                 "password_expiring",

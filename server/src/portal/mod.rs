@@ -1,18 +1,24 @@
 //! The services behind the server functions: the `app::service::Portal` interface, implemented over the
 //! database, the password hasher, the session store and the outbox. One file per capability.
+mod challenge;
+mod factors;
 mod passwords;
 mod sessions;
 mod signin;
 
 use app::error::AppError;
 use app::service::{IssuedSession, Lookup, Portal, RequestInfo};
-use app::types::{LinkInfo, LinkKind, MailView, SessionSummary, SignInStep, Stage, Viewer};
+use app::types::{
+    ChallengeInfo, Enrolled, FactorKind, LinkInfo, LinkKind, MailView, SecurityOverview,
+    SessionSummary, SignInStep, Stage, TotpSetup, Viewer,
+};
 use async_trait::async_trait;
 use std::sync::Arc;
 
 use crate::audit::{self, Event};
 use crate::clock::SharedClock;
 use crate::db::Db;
+use crate::keyring::Keyring;
 use crate::mail::{self, Message};
 use crate::password::PasswordHasher;
 use crate::sessions::{Resolved, SessionRow, SessionStore};
@@ -37,8 +43,19 @@ impl Default for Protection {
     }
 }
 
+/// Mandatory two-factor authentication for everyone, and the grace period to set it up.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MfaPolicy {
+    pub required_for_all: bool,
+    pub grace_secs: Option<i64>,
+}
+
 pub struct Services {
     pub db: Db,
+    pub keys: Keyring,
+    pub mfa: MfaPolicy,
+    /// How long "don't ask again on this browser" lasts.
+    pub trust_lifetime_secs: i64,
     pub clock: SharedClock,
     pub hasher: Arc<PasswordHasher>,
     pub sessions: SessionStore,
@@ -147,24 +164,59 @@ impl Services {
         Ok((session, user))
     }
 
-    fn facts(&self, user: &User, previous_sign_in: Option<i64>) -> AccountFacts {
-        AccountFacts {
+    /// Whether two-factor authentication is mandatory for the user (their flag, or for everyone).
+    fn mfa_required(&self, user: &User) -> bool {
+        user.mfa_required || self.mfa.required_for_all
+    }
+
+    /// What the sign-in state machine needs to know about the account now.
+    async fn facts(
+        &self,
+        user: &User,
+        previous_sign_in: Option<i64>,
+    ) -> Result<AccountFacts, AppError> {
+        let now = self.now();
+        let has_second_factor = crate::factors::has_confirmed(&self.db, user.id)
+            .await
+            .or_internal("reading second factors")?;
+        let mfa_required = self.mfa_required(user);
+        let mut grace_until = user.mfa_grace_until;
+        // The first time a mandatory policy with a grace period meets this user without a factor, the
+        // countdown starts.
+        if mfa_required && !has_second_factor && grace_until.is_none() {
+            if let Some(grace) = self.mfa.grace_secs {
+                crate::users::start_mfa_grace(&self.db, user.id, now + grace)
+                    .await
+                    .or_internal("starting a grace period")?;
+                grace_until = Some(now + grace);
+            }
+        }
+        Ok(AccountFacts {
             password_change: password_change_reason(
                 user.password_temporary,
                 user.password_changed_at,
                 previous_sign_in,
-                self.now(),
+                now,
                 &self.lifecycle,
             ),
-            // Second factors arrive with their own services; until one is enrolled there is none to ask.
-            has_second_factor: false,
-            mfa_required: user.mfa_required,
-            in_mfa_grace: user.mfa_grace_until.is_some_and(|until| self.now() < until),
-        }
+            has_second_factor,
+            mfa_required,
+            in_mfa_grace: grace_until.is_some_and(|until| now < until),
+        })
     }
 
-    fn viewer(&self, user: &User, stage: Stage) -> Viewer {
-        Viewer {
+    async fn viewer(&self, user: &User, stage: Stage) -> Result<Viewer, AppError> {
+        let now = self.now();
+        let two_factor_grace_days = match user.mfa_grace_until {
+            Some(until) if self.mfa_required(user) && now < until => {
+                let enrolled = crate::factors::has_confirmed(&self.db, user.id)
+                    .await
+                    .or_internal("reading second factors")?;
+                (!enrolled).then(|| crate::expiry::days_left(until, now))
+            }
+            _ => None,
+        };
+        Ok(Viewer {
             username: user.username.clone(),
             email: user.email.clone(),
             display_name: user.display_name.clone(),
@@ -174,10 +226,34 @@ impl Services {
             password_expires_in_days: crate::expiry::banner_days(
                 user.password_changed_at,
                 user.password_temporary,
-                self.now(),
+                now,
                 &self.lifecycle,
             ),
+            two_factor_grace_days,
+        })
+    }
+
+    /// Moves a session to the stage the state machine chose; a session that becomes full completes the
+    /// sign-in (dormancy is measured from it).
+    async fn advance(
+        &self,
+        session: &SessionRow,
+        user: &User,
+        stage: Stage,
+    ) -> Result<SignInStep, AppError> {
+        self.sessions
+            .set_stage(session.id, stage)
+            .await
+            .or_internal("advancing a session")?;
+        if stage.is_full() && !session.stage.is_full() {
+            users::record_completed_sign_in(&self.db, user.id, self.now())
+                .await
+                .or_internal("recording a sign-in")?;
         }
+        Ok(SignInStep {
+            stage,
+            next: stage.path().to_string(),
+        })
     }
 
     fn issued(&self, token: String) -> IssuedSession {
@@ -272,6 +348,62 @@ impl Portal for Services {
                 last_error: m.last_error,
             })
             .collect())
+    }
+
+    async fn security_overview(&self, req: &RequestInfo) -> Result<SecurityOverview, AppError> {
+        self.overview(req).await
+    }
+
+    async fn confirm_password(&self, req: &RequestInfo, password: &str) -> Result<(), AppError> {
+        self.reauthenticate(req, password).await
+    }
+
+    async fn begin_totp(&self, req: &RequestInfo) -> Result<TotpSetup, AppError> {
+        self.start_totp(req).await
+    }
+
+    async fn confirm_totp(
+        &self,
+        req: &RequestInfo,
+        factor_id: i64,
+        code: &str,
+        label: &str,
+    ) -> Result<Enrolled, AppError> {
+        self.finish_totp(req, factor_id, code, label).await
+    }
+
+    async fn remove_factor(&self, req: &RequestInfo, factor_id: i64) -> Result<(), AppError> {
+        self.delete_factor(req, factor_id).await
+    }
+
+    async fn set_default_factor(
+        &self,
+        req: &RequestInfo,
+        kind: FactorKind,
+    ) -> Result<(), AppError> {
+        self.choose_default_factor(req, kind).await
+    }
+
+    async fn regenerate_backup_codes(&self, req: &RequestInfo) -> Result<Vec<String>, AppError> {
+        self.new_backup_codes(req).await
+    }
+
+    async fn revoke_trusted_browser(&self, req: &RequestInfo, id: &str) -> Result<(), AppError> {
+        self.forget_browser(req, id).await
+    }
+
+    async fn challenge(&self, req: &RequestInfo) -> Result<ChallengeInfo, AppError> {
+        self.challenge_info(req).await
+    }
+
+    async fn verify_second_factor(
+        &self,
+        req: &RequestInfo,
+        kind: Option<FactorKind>,
+        code: &str,
+        trust: bool,
+    ) -> Result<(SignInStep, Option<IssuedSession>), AppError> {
+        self.second_step(req, kind, code, trust).await
     }
 
     async fn list_sessions(&self, req: &RequestInfo) -> Result<Vec<SessionSummary>, AppError> {

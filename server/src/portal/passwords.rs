@@ -65,6 +65,10 @@ impl Services {
                 .await
                 .or_internal("voiding links")?;
         }
+        // A new password means every browser must prove the second factor again.
+        crate::trusted::revoke_all(&self.db, user.id)
+            .await
+            .or_internal("forgetting trusted browsers")?;
         Ok(ended)
     }
 
@@ -109,7 +113,7 @@ impl Services {
             _ => None,
         };
         // The steps before this one are behind us; the state machine says what comes next.
-        let mut facts = self.facts(&user, user.last_sign_in_at);
+        let mut facts = self.facts(&user, user.last_sign_in_at).await?;
         facts.password_change = reason;
         let stage = next_stage(
             &facts,
@@ -119,10 +123,7 @@ impl Services {
                 enrolled: false,
             },
         );
-        self.sessions
-            .set_stage(session.id, stage)
-            .await
-            .or_internal("advancing a session")?;
+        let step = self.advance(&session, &user, stage).await?;
         let message = Message::PasswordChanged {
             username: user.username.clone(),
             reset_link: self.link("/forgot-password"),
@@ -137,10 +138,7 @@ impl Services {
             json!({ "forced": reason.map(|r| format!("{r:?}")), "other_sessions_ended": ended }),
         )
         .await;
-        Ok(SignInStep {
-            stage,
-            next: stage.path().to_string(),
-        })
+        Ok(step)
     }
 
     pub(super) async fn forgot_password(

@@ -117,9 +117,22 @@ impl Services {
             .await;
             return Err(AppError::SignInFailed);
         }
-        let facts = self.facts(&user, user.last_sign_in_at);
-        let stage = next_stage(&facts, Progress::default());
-        users::record_sign_in(&self.db, user.id, now)
+        let facts = self.facts(&user, user.last_sign_in_at).await?;
+        // A browser the user trusted skips the second step (while it has a factor to skip).
+        let trusted = match (&req.trusted_browser, facts.has_second_factor) {
+            (Some(token), true) => crate::trusted::recognises(&self.db, token, user.id, now)
+                .await
+                .or_internal("checking a browser")?,
+            _ => false,
+        };
+        let stage = next_stage(
+            &facts,
+            Progress {
+                second_factor_done: trusted,
+                ..Progress::default()
+            },
+        );
+        users::record_correct_password(&self.db, user.id)
             .await
             .or_internal("recording a sign-in")?;
         // The browser's old session (if any) ends: a sign-in always starts a new one with a new token.
@@ -134,12 +147,17 @@ impl Services {
             .create(user.id, stage, req.ip, &req.user_agent, now)
             .await
             .or_internal("creating a session")?;
+        if stage.is_full() {
+            users::record_completed_sign_in(&self.db, user.id, now)
+                .await
+                .or_internal("recording a sign-in")?;
+        }
         self.audit(
             req,
             "sign_in.password_ok",
             Some(user.id),
             Some(user.id),
-            json!({ "stage": stage.as_db() }),
+            json!({ "stage": stage.as_db(), "trusted_browser": trusted }),
         )
         .await;
         Ok((
@@ -205,7 +223,7 @@ impl Services {
         }
         match self.current(req).await {
             Ok((session, user)) => Ok(Lookup {
-                state: SessionState::Active(self.viewer(&user, session.stage)),
+                state: SessionState::Active(self.viewer(&user, session.stage).await?),
                 clear_cookie: false,
             }),
             Err(AppError::SessionExpired) => Ok(Lookup {

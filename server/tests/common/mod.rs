@@ -5,6 +5,7 @@
 
 pub mod lifecycle;
 pub mod scenarios;
+pub mod second_factor;
 pub mod smtp;
 
 use reqwest::header::{HeaderMap, COOKIE, ORIGIN, SET_COOKIE};
@@ -439,7 +440,7 @@ macro_rules! scenarios_for {
             async fn $name() {
                 if let Some(app) = common::TestApp::spawn($engine).await {
                     #[allow(unused_imports)]
-                    use common::{lifecycle::*, scenarios::*};
+                    use common::{lifecycle::*, scenarios::*, second_factor::*};
                     $name(app).await;
                 }
             }
@@ -492,6 +493,21 @@ macro_rules! all_scenarios {
                 an_invitation_expires_after_seventy_two_hours,
                 emails_leave_over_smtp_and_failures_are_retried,
                 the_developer_mailbox_exists_only_when_enabled,
+                adding_an_authenticator_app_needs_a_recent_password_and_a_code,
+                a_second_factor_is_asked_after_the_password_and_nothing_else_works_before,
+                a_code_cannot_be_used_twice,
+                a_clock_that_is_off_is_diagnosed,
+                five_wrong_codes_suspend_the_challenge_for_fifteen_minutes,
+                a_backup_code_works_once_and_warns_when_few_remain,
+                one_backup_code_used_twice_at_once_lets_exactly_one_in,
+                a_trusted_browser_skips_the_second_step_until_revoked,
+                a_new_password_forgets_trusted_browsers,
+                new_backup_codes_void_the_old_set,
+                removing_the_last_factor_turns_two_step_verification_off,
+                mandatory_two_factor_forces_enrolment_before_anything_else,
+                mandatory_two_factor_for_everyone_allows_a_grace_period,
+                a_partial_session_ends_after_ten_minutes,
+                a_dormant_account_with_a_second_factor_still_changes_its_password,
             ]
         );
     };

@@ -33,7 +33,7 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Create a user with a temporary password, printed once.
+    /// Create a user with a temporary password (printed once and emailed), or an emailed invitation.
     Create {
         #[arg(long)]
         username: String,
@@ -52,6 +52,7 @@ pub enum UserCommand {
     /// List users.
     List,
     /// Make two-factor authentication mandatory for a user (or no longer, with --off).
+    #[command(name = "require-2fa")]
     Require2fa {
         #[arg(long)]
         username: String,

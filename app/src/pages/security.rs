@@ -209,8 +209,7 @@ fn Overview(
                         <h2 id="codes-heading">"Backup codes"</h2>
                         <p data-testid="codes-remaining">
                             {o.backup_codes_remaining} " of 10 backup codes left."
-                            {(o.backup_codes_remaining <= 2)
-                                .then(|| " Create a new set before you run out.")}
+                            {(o.backup_codes_remaining <= 2).then_some(" Create a new set before you run out.")}
                         </p>
                         <ActionForm action=regenerate>
                             <button type="submit" class="secondary" disabled=!confirmed>

@@ -137,7 +137,8 @@ fn Overview(
                             <li class="factor" data-kind=f.kind.as_db()>
                                 <div>
                                     <strong>{f.label.clone()}</strong>
-                                    <span class="muted">" · " {f.kind.name()}</span>
+                                    {(f.label != f.kind.name())
+                                        .then(|| view! { <span class="muted">" · " {f.kind.name()}</span> })}
                                     {(is_default && several).then(|| view! { <span class="badge">"Default"</span> })}
                                     <p class="muted small">
                                         "Added " {utc_minute(f.created_at)}

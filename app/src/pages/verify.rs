@@ -51,7 +51,7 @@ fn ChallengeForm(info: ChallengeInfo) -> impl IntoView {
         }
     });
     let error = move || action.value().get().and_then(|r| r.err()).map(error_view);
-    let methods = info.methods.clone();
+    let methods = StoredValue::new(info.methods.clone());
     let backup_left = info.backup_codes_remaining;
     let trust_days = info.trust_days;
     view! {
@@ -90,27 +90,31 @@ fn ChallengeForm(info: ChallengeInfo) -> impl IntoView {
             </button>
             <Show when=move || choosing.get()>
                 <ul class="ways">
-                    {methods
-                        .iter()
-                        .copied()
-                        .map(|kind| {
-                            view! {
-                                <li>
-                                    <button
-                                        type="button"
-                                        class="link-button neutral"
-                                        on:click=move |_| {
-                                            method.set(Some(kind));
-                                            choosing.set(false);
-                                        }
-                                    >
-                                        {kind.name()}
-                                    </button>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                    <li>
+                    {move || {
+                        // Every method but the one on screen.
+                        methods
+                            .get_value()
+                            .into_iter()
+                            .filter(|kind| Some(*kind) != method.get())
+                            .map(|kind| {
+                                view! {
+                                    <li>
+                                        <button
+                                            type="button"
+                                            class="link-button neutral"
+                                            on:click=move |_| {
+                                                method.set(Some(kind));
+                                                choosing.set(false);
+                                            }
+                                        >
+                                            {kind.name()}
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                    <li hidden=move || method.get().is_none()>
                         <button
                             type="button"
                             class="link-button neutral"

@@ -315,7 +315,12 @@ impl Browser {
         Browser {
             base: base.to_string(),
             origin: Some(base.to_string()),
-            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            // A server that never answers fails the test instead of hanging it.
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .expect("client"),
             jar: Mutex::new(BTreeMap::new()),
             user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
                 .into(),
@@ -366,7 +371,7 @@ impl Browser {
             .header("user-agent", &self.user_agent)
             .send()
             .await
-            .expect("GET");
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
         self.answer(res).await
     }
 
@@ -382,7 +387,10 @@ impl Browser {
         if let Some(origin) = &self.origin {
             req = req.header(ORIGIN, origin);
         }
-        let res = req.send().await.expect("POST");
+        let res = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST /api/{function}: {e}"));
         self.answer(res).await
     }
 
@@ -390,7 +398,10 @@ impl Browser {
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         self.store_cookies(&headers);
-        let body = res.text().await.expect("body");
+        let body = res
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("reading an answer: {e}"));
         Answer {
             status,
             body,
@@ -441,7 +452,11 @@ macro_rules! scenarios_for {
                 if let Some(app) = common::TestApp::spawn($engine).await {
                     #[allow(unused_imports)]
                     use common::{lifecycle::*, scenarios::*, second_factor::*};
-                    $name(app).await;
+                    // A scenario that stops making progress fails with its name instead of hanging the run.
+                    let limit = std::time::Duration::from_secs(120);
+                    if tokio::time::timeout(limit, $name(app)).await.is_err() {
+                        panic!("{} did not finish within {limit:?}", stringify!($name));
+                    }
                 }
             }
         )*
@@ -508,6 +523,7 @@ macro_rules! all_scenarios {
                 mandatory_two_factor_for_everyone_allows_a_grace_period,
                 a_partial_session_ends_after_ten_minutes,
                 a_dormant_account_with_a_second_factor_still_changes_its_password,
+                a_password_reset_still_asks_for_the_second_factor,
             ]
         );
     };

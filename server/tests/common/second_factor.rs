@@ -608,3 +608,37 @@ pub async fn a_dormant_account_with_a_second_factor_still_changes_its_password(a
     let a = verify(&b, Some("Totp"), &code(&secret, &app, 0), false).await;
     assert_eq!(a.json()["stage"], json!({ "PasswordChange": "Dormant" }));
 }
+
+pub async fn a_password_reset_still_asks_for_the_second_factor(app: TestApp) {
+    let (_, secret, _) = enrolled_user(&app, "pam").await;
+    let b = app.browser();
+    b.call(
+        "request_password_reset",
+        &[("username", "pam"), ("email", "pam@example.com")],
+    )
+    .await;
+    let token = super::token_of(&app.link_in_mail("pam@example.com", "password_reset").await);
+    let set = b
+        .call(
+            "set_password_by_link",
+            &[
+                ("kind", "Reset"),
+                ("token", &token),
+                ("new", "Reset-Horse-31"),
+                ("confirm", "Reset-Horse-31"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    let step = b.sign_in("pam", "Reset-Horse-31").await.json();
+    assert_eq!(
+        step["stage"], "SecondFactor",
+        "the emailed link stands in for the password only"
+    );
+    assert_eq!(
+        verify(&b, Some("Totp"), &code(&secret, &app, 0), false)
+            .await
+            .json()["stage"],
+        "Full"
+    );
+}

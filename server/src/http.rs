@@ -17,6 +17,21 @@ pub struct HttpPolicy {
     pub allowed_origin: String,
     pub trust_proxy_headers: bool,
     pub https: bool,
+    /// Whether /dev/mailbox exists at all.
+    pub dev_mailbox: bool,
+}
+
+/// The developer mailbox page exists only when enabled: otherwise the address answers 404 before the
+/// application sees it.
+pub async fn hide_dev_mailbox(
+    State(policy): State<Arc<HttpPolicy>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if !policy.dev_mailbox && req.uri().path().trim_end_matches('/') == "/dev/mailbox" {
+        return (StatusCode::NOT_FOUND, "Not found").into_response();
+    }
+    next.run(req).await
 }
 
 /// Decides the client address once, for rate limits, audit and session lists.

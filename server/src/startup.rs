@@ -89,6 +89,7 @@ impl Application {
             allowed_origin: public_url.origin().ascii_serialization(),
             trust_proxy_headers: serve.trust_proxy_headers,
             https: public_url.scheme() == "https",
+            dev_mailbox: serve.dev_mailbox,
         });
         let router = routes(services.clone(), db.clone(), policy, serve, addr);
         let delivery = Delivery::new(db, transport);
@@ -193,6 +194,10 @@ fn routes(
         .route("/healthz", get(http::healthz))
         .with_state(db)
         .merge(pages)
+        .layer(axum::middleware::from_fn_with_state(
+            policy.clone(),
+            http::hide_dev_mailbox,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             policy.clone(),
             http::check_origin,

@@ -202,7 +202,8 @@ pub async fn record_correct_password(db: &Db, id: i64) -> Result<(), sqlx::Error
 
 /// A completed sign-in (the session became full): dormancy is measured from here.
 pub async fn record_completed_sign_in(db: &Db, id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
+    // The failure count starts over too (a correct password was given on the way here).
+    sqlx::query("UPDATE users SET last_sign_in_at = $1, failed_sign_ins = 0 WHERE id = $2")
         .bind(now)
         .bind(id)
         .execute(&db.pool)

@@ -132,9 +132,12 @@ impl Services {
                 ..Progress::default()
             },
         );
-        users::record_correct_password(&self.db, user.id)
-            .await
-            .or_internal("recording a sign-in")?;
+        // A completed sign-in resets the failure count with its own record (below); a partial one here.
+        if !stage.is_full() && user.failed_sign_ins > 0 {
+            users::record_correct_password(&self.db, user.id)
+                .await
+                .or_internal("recording a sign-in")?;
+        }
         // The browser's old session (if any) ends: a sign-in always starts a new one with a new token.
         if let Some(old) = &req.session_token {
             self.sessions

@@ -41,13 +41,13 @@ run_suite() {
 
 run_suite "unit: app (shared rules, types)" cargo test -p app --features ssr
 run_suite "unit: server" cargo test -p server --lib --bins
-run_suite "integration: SQLite" cargo test -p server --test sqlite
+run_suite "integration: SQLite" cargo test -p server --test api -- sqlite::
 
 pg_url="${PORTCULLIS_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 pg_host="$(sed -E 's#^[a-z]+://([^@/]*@)?([^:/?]+).*#\2#' <<<"$pg_url")"
 pg_port="$(sed -nE 's#^[a-z]+://([^@/]*@)?[^:/?]+:([0-9]+).*#\2#p' <<<"$pg_url")"
 if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h "$pg_host" -p "${pg_port:-5432}"; then
-  PORTCULLIS_REQUIRE_POSTGRES=1 run_suite "integration: PostgreSQL" cargo test -p server --test postgres
+  PORTCULLIS_REQUIRE_POSTGRES=1 run_suite "integration: PostgreSQL" cargo test -p server --test api -- postgres::
 else
   echo "==> integration: PostgreSQL"
   echo "SKIPPED: PostgreSQL is not reachable at $pg_host:${pg_port:-5432} (set PORTCULLIS_TEST_POSTGRES_URL)"

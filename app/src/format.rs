@@ -1,15 +1,22 @@
-//! Small display helpers shared by pages (no time-zone database: times are shown in UTC).
+//! Small display helpers shared by pages and the server.
 
 /// `2026-11-22 03:41 UTC` from seconds since the Unix epoch.
 pub fn utc_minute(unix_secs: i64) -> String {
+    let (y, m, d, hh, mm, _) = civil(unix_secs);
+    format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02} UTC")
+}
+
+/// `2026-11-22T03:41:05Z`, for `<time datetime>`.
+pub fn iso_utc(unix_secs: i64) -> String {
+    let (y, m, d, hh, mm, ss) = civil(unix_secs);
+    format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
+}
+
+fn civil(unix_secs: i64) -> (i64, u32, u32, i64, i64, i64) {
     let days = unix_secs.div_euclid(86_400);
     let secs = unix_secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        secs / 3600,
-        (secs % 3600) / 60
-    )
+    (y, m, d, secs / 3600, (secs % 3600) / 60, secs % 60)
 }
 
 /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
@@ -24,6 +31,16 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Whether a text looks like an IANA time-zone name (`Europe/Paris`, `UTC`, `America/Argentina/Salta`);
+/// the server also checks that it knows it.
+pub fn plausible_time_zone(tz: &str) -> bool {
+    !tz.is_empty()
+        && tz.len() <= 64
+        && tz.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'))
+        && !tz.starts_with('/')
+        && !tz.contains("..")
 }
 
 /// A short, human name for a browser from its User-Agent header.
@@ -73,14 +90,23 @@ mod tests {
         assert_eq!(utc_minute(0), "1970-01-01 00:00 UTC");
         assert_eq!(utc_minute(951_782_400), "2000-02-29 00:00 UTC");
         assert_eq!(utc_minute(1_795_318_860), "2026-11-22 03:41 UTC");
+        assert_eq!(iso_utc(1_795_318_865), "2026-11-22T03:41:05Z");
+    }
+
+    #[test]
+    fn time_zone_names_are_checked_for_shape() {
+        assert!(plausible_time_zone("Europe/Paris"));
+        assert!(plausible_time_zone("Etc/GMT+3"));
+        assert!(!plausible_time_zone("../etc/passwd"));
+        assert!(!plausible_time_zone("Europe/Paris; rm"));
+        assert!(!plausible_time_zone(""));
     }
 
     #[test]
     fn names_common_browsers() {
         let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
         assert_eq!(browser_name(chrome), "Chrome on Linux");
-        let firefox =
-            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0";
+        let firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0";
         assert_eq!(browser_name(firefox), "Firefox on Windows");
         assert_eq!(browser_name(""), "Unknown browser");
     }

@@ -6,8 +6,10 @@ pub mod api;
 pub mod components;
 pub mod error;
 pub mod format;
+pub mod i18n;
 pub mod pages;
 pub mod policy;
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod types;
@@ -15,23 +17,34 @@ pub mod types;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::SsrMode;
 
-/// The HTML document around the app (server-rendered only).
+use crate::routes::matcher;
+
+/// The HTML document around the app (server-rendered only), in the reader's language, carrying that
+/// language's messages for the browser.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     provide_request_nonce();
+    let i18n = i18n::provide_i18n();
+    #[cfg(feature = "ssr")]
+    let zone = use_context::<http::request::Parts>()
+        .and_then(|p| service::RequestInfo::from_parts(&p).time_zone)
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let zone = String::new();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=i18n.locale.tag()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="referrer" content="same-origin" />
+                <i18n::ui::MessagesScript />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
-            <body>
+            <body data-tz=zone>
                 <App />
             </body>
         </html>
@@ -52,53 +65,67 @@ fn provide_request_nonce() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    i18n::provide_i18n();
+    report_time_zone();
+    use pages::{account, auth};
     view! {
         <Stylesheet id="portcullis" href="/pkg/portcullis.css" />
-        <Title text="Portcullis" />
+        <Title text=i18n::t("app.name") />
         <Router>
             <Routes fallback=pages::not_found::NotFound>
-                <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
-                <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
-                <Route path=path!("/forgot-password") view=pages::forgot::ForgotPasswordPage />
+                <Route path=matcher::LOGIN view=auth::login::LoginPage ssr=SsrMode::Async />
+                <Route path=matcher::VERIFY view=auth::verify::VerifyPage ssr=SsrMode::Async />
                 <Route
-                    path=path!("/reset-password/:token")
-                    view=pages::email_link::ResetPasswordPage
+                    path=matcher::CHANGE_PASSWORD_NOW
+                    view=auth::change_password::ForcedPasswordChangePage
                     ssr=SsrMode::Async
                 />
-                <Route
-                    path=path!("/invitation/:token")
-                    view=pages::email_link::InvitationPage
-                    ssr=SsrMode::Async
-                />
-                <Route
-                    path=path!("/unlock/:token")
-                    view=pages::email_link::UnlockPage
-                    ssr=SsrMode::Async
-                />
-                <Route path=path!("/dev/mailbox") view=pages::mailbox::DevMailboxPage ssr=SsrMode::Async />
-                <Route
-                    path=path!("/login/change-password")
-                    view=pages::password::ForcedPasswordChangePage
-                    ssr=SsrMode::Async
-                />
-                <Route
-                    path=path!("/account/password")
-                    view=pages::password::ChangePasswordPage
-                    ssr=SsrMode::Async
-                />
-                <Route path=path!("/login/verify") view=pages::verify::VerifyPage ssr=SsrMode::Async />
-                <Route path=path!("/login/enroll") view=pages::verify::EnrollPage ssr=SsrMode::Async />
-                <Route
-                    path=path!("/account/security")
-                    view=pages::security::SecurityPage
-                    ssr=SsrMode::Async
-                />
-                <Route
-                    path=path!("/account/sessions")
-                    view=pages::sessions::SessionsPage
-                    ssr=SsrMode::Async
-                />
+                <Route path=matcher::ENROLL view=auth::enroll::EnrollPage ssr=SsrMode::Async />
+                <Route path=matcher::FORGOT_PASSWORD view=auth::forgot::ForgotPasswordPage />
+                <Route path=matcher::RESET_PASSWORD view=auth::email_link::ResetPasswordPage ssr=SsrMode::Async />
+                <Route path=matcher::INVITATION view=auth::email_link::InvitationPage ssr=SsrMode::Async />
+                <Route path=matcher::UNLOCK view=auth::email_link::UnlockPage ssr=SsrMode::Async />
+                <Route path=leptos_router::path!("/") view=account::home::HomePage ssr=SsrMode::Async />
+                <Route path=matcher::ACCOUNT_PASSWORD view=account::password::ChangePasswordPage ssr=SsrMode::Async />
+                <Route path=matcher::SECURITY view=account::security::SecurityPage ssr=SsrMode::Async />
+                <Route path=matcher::SESSIONS view=account::sessions::SessionsPage ssr=SsrMode::Async />
+                <Route path=matcher::DEV_MAILBOX view=pages::mailbox::DevMailboxPage ssr=SsrMode::Async />
             </Routes>
         </Router>
+    }
+}
+
+/// Once hydrated, the browser tells the server its time zone (when the server does not know it yet),
+/// so times are shown and emailed in the reader's zone.
+fn report_time_zone() {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+            .resolved_options();
+        let zone = js_sys::Reflect::get(&options, &wasm_bindgen::JsValue::from_str("timeZone"))
+            .ok()
+            .and_then(|v| v.as_string());
+        let known = web_sys::window()
+            .and_then(|w| w.document())
+            .map(|d| d.cookie_known_zone())
+            .unwrap_or_default();
+        if let Some(zone) = zone.filter(|z| Some(z.as_str()) != known.as_deref()) {
+            leptos::task::spawn_local(async move {
+                let _ = api::set_time_zone(zone).await;
+            });
+        }
+    });
+}
+
+#[cfg(feature = "hydrate")]
+trait KnownZone {
+    fn cookie_known_zone(&self) -> Option<String>;
+}
+
+#[cfg(feature = "hydrate")]
+impl KnownZone for web_sys::Document {
+    /// The zone the server rendered with (the `data-tz` attribute of `<body>`).
+    fn cookie_known_zone(&self) -> Option<String> {
+        self.body().and_then(|b| b.get_attribute("data-tz"))
     }
 }

@@ -25,38 +25,31 @@ impl Rule {
     /// The rules the checklist shows while typing, in order.
     pub const CHECKLIST: [Rule; 4] = [Rule::MinLength, Rule::Digit, Rule::Special, Rule::Uppercase];
 
-    pub fn describe(self) -> &'static str {
+    /// The catalogue key of the rule as the checklist shows it.
+    pub fn describe_key(self) -> &'static str {
         match self {
-            Rule::MinLength => "At least 8 characters",
-            Rule::Digit => "A digit (0 through 9)",
-            Rule::Special => "A special character, such as ~ ! @ # $ % ^ & * _ - + =",
-            Rule::Uppercase => "An English uppercase letter (A through Z)",
-            Rule::MaxLength => "At most 256 characters",
-            Rule::NoUsername => "Does not contain your username",
-            Rule::NoEmailName => "Does not contain the name part of your email address",
-            Rule::NotCommon => "Is not one of the most common passwords",
+            Rule::MinLength => "rule.MinLength.describe",
+            Rule::Digit => "rule.Digit.describe",
+            Rule::Special => "rule.Special.describe",
+            Rule::Uppercase => "rule.Uppercase.describe",
+            Rule::MaxLength => "rule.MaxLength.describe",
+            Rule::NoUsername => "rule.NoUsername.describe",
+            Rule::NoEmailName => "rule.NoEmailName.describe",
+            Rule::NotCommon => "rule.NotCommon.describe",
         }
     }
 
-    /// What to say when the rule is not met.
-    pub fn failure(self) -> &'static str {
+    /// The catalogue key of what to say when the rule is not met.
+    pub fn failure_key(self) -> &'static str {
         match self {
-            Rule::MinLength => "The password must have at least 8 characters.",
-            Rule::Digit => "The password must contain a digit (0 through 9).",
-            Rule::Special => {
-                "The password must contain a special character, such as ~!@#$%^&*_-+=."
-            }
-            Rule::Uppercase => {
-                "The password must contain an English uppercase letter (A through Z)."
-            }
-            Rule::MaxLength => "The password must have at most 256 characters.",
-            Rule::NoUsername => "The password must not contain your username.",
-            Rule::NoEmailName => {
-                "The password must not contain the name part of your email address."
-            }
-            Rule::NotCommon => {
-                "This password is one of the most commonly used passwords. Choose another."
-            }
+            Rule::MinLength => "rule.MinLength.failure",
+            Rule::Digit => "rule.Digit.failure",
+            Rule::Special => "rule.Special.failure",
+            Rule::Uppercase => "rule.Uppercase.failure",
+            Rule::MaxLength => "rule.MaxLength.failure",
+            Rule::NoUsername => "rule.NoUsername.failure",
+            Rule::NoEmailName => "rule.NoEmailName.failure",
+            Rule::NotCommon => "rule.NotCommon.failure",
         }
     }
 }
@@ -104,6 +97,7 @@ pub fn violations(password: &str, owner: &PasswordOwner) -> Vec<Rule> {
 }
 
 /// Usernames: 3 to 64 characters, letters, digits, dot, dash and underscore, starting with a letter or digit.
+/// (The messages are for the command line; the pages say `invalid.Username` from the catalogue.)
 pub fn validate_username(username: &str) -> Result<(), String> {
     let u = username.trim();
     let len = u.chars().count();

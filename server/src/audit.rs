@@ -1,64 +1,176 @@
-//! The audit log: who did what to which account, when and from where. Never a secret in `detail`.
-use crate::db::Db;
+//! The audit log (the `audit_log` table): who did what to which account, when, from where and with what
+//! browser. Events are typed (`Event`); their names are stable text for filters and exports. Never a
+//! secret in `detail`.
 use serde_json::Value;
 use sqlx::Row;
 use std::net::IpAddr;
 
-pub struct Event<'a> {
-    pub name: &'a str,
+use crate::db::Conn;
+
+macro_rules! events {
+    ($( $(#[$meta:meta])* $variant:ident = $name:literal, )*) => {
+        /// Every kind of audited event.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Event { $( $(#[$meta])* $variant, )* }
+
+        impl Event {
+            pub const ALL: &'static [Event] = &[$(Event::$variant),*];
+
+            /// The stable name stored in the log.
+            pub fn name(self) -> &'static str {
+                match self { $(Event::$variant => $name,)* }
+            }
+
+            pub fn from_name(name: &str) -> Option<Event> {
+                match name { $($name => Some(Event::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+events! {
+    /// A password was right (the session may still owe a step).
+    PasswordAccepted = "sign_in.password_ok",
+    /// A password was judged and wrong.
+    WrongPassword = "sign_in.wrong_password",
+    /// An attempt for an unknown account.
+    UnknownAccount = "sign_in.unknown_account",
+    /// An attempt for a locked account, or one whose attempts were all being judged: not judged.
+    AttemptRefused = "sign_in.refused",
+    DisabledAccount = "sign_in.disabled_account",
+    TemporaryPasswordExpired = "sign_in.temporary_password_expired",
+    ResetRequired = "sign_in.reset_required",
+    AddressThrottled = "sign_in.throttled_address",
+    /// The second step was passed (with the method).
+    SecondFactorPassed = "sign_in.second_factor",
+    SecondFactorFailed = "second_factor.failed",
+    SecondStepSuspended = "second_factor.suspended",
+    /// Too many failed second steps in a day: partial sessions ended, a password reset required.
+    SecondStepEscalated = "second_factor.escalated",
+    SignInCompleted = "sign_in.completed",
+    SignedOut = "session.signed_out",
+    SessionRevoked = "session.revoked",
+    OtherSessionsRevoked = "session.revoked_others",
+    AccountLocked = "account.locked",
+    AccountUnlocked = "account.unlocked",
+    PasswordChanged = "password.changed",
+    PasswordChangeWrongCurrent = "password.change_wrong_current",
+    PasswordResetRequested = "password.reset_requested",
+    PasswordResetUnmatched = "password.reset_unmatched",
+    PasswordResetThrottled = "password.reset_throttled",
+    PasswordReset = "password.reset",
+    TemporaryPasswordIssued = "password.temporary_issued",
+    InvitationAccepted = "invitation.accepted",
+    IdentityConfirmed = "identity.confirmed",
+    IdentityConfirmationFailed = "password.confirmation_failed",
+    FactorAdded = "factor.added",
+    FactorRemoved = "factor.removed",
+    FactorRenamed = "factor.renamed",
+    BackupCodeUsed = "backup_code.used",
+    BackupCodesRegenerated = "backup_codes.regenerated",
+    TrustedBrowserAdded = "trusted_browser.added",
+    TrustedBrowserRevoked = "trusted_browser.revoked",
+    /// The "credentials changed" routine ran (what it ended is in the detail).
+    CredentialsChanged = "credentials.changed",
+    UserCreated = "user.created",
+    TwoFactorRequirementChanged = "user.mfa_requirement",
+    LocaleChanged = "preferences.locale",
+}
+
+/// One event to record.
+pub struct Entry<'a> {
+    pub event: Event,
+    /// Who did it (None: the system, an operator at the command line, or an anonymous visitor).
     pub actor: Option<i64>,
+    /// Whose account it concerns.
     pub subject: Option<i64>,
     pub ip: Option<IpAddr>,
+    pub user_agent: &'a str,
     pub detail: Value,
 }
 
-pub async fn record(db: &Db, now: i64, event: Event<'_>) {
-    let ip = event.ip.map(|ip| ip.to_string()).unwrap_or_default();
-    let result = sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, subject_id, event, ip, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+/// Writes an entry (in the caller's transaction, when it has one: the event and what it records commit
+/// together).
+pub async fn record(conn: &mut Conn, now: i64, entry: Entry<'_>) -> Result<(), sqlx::Error> {
+    let ip = entry.ip.map(|ip| ip.to_string()).unwrap_or_default();
+    let ua: String = entry.user_agent.chars().take(512).collect();
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, subject_id, event, ip, user_agent, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(now)
-    .bind(event.actor)
-    .bind(event.subject)
-    .bind(event.name)
+    .bind(entry.actor)
+    .bind(entry.subject)
+    .bind(entry.event.name())
     .bind(ip)
-    .bind(event.detail.to_string())
-    .execute(&db.pool)
-    .await;
-    tracing::info!(event = event.name, subject = ?event.subject, actor = ?event.actor, "audit");
-    if let Err(e) = result {
-        // The action itself went through; losing its record is an operator's problem, so it is loud.
-        tracing::error!(error = %e, event = event.name, "could not write the audit log");
-    }
+    .bind(ua)
+    .bind(entry.detail.to_string())
+    .execute(&mut *conn)
+    .await?;
+    tracing::info!(event = entry.event.name(), subject = ?entry.subject, actor = ?entry.actor, "audit");
+    Ok(())
 }
 
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub struct Stored {
+    pub id: i64,
     pub at: i64,
     pub actor: Option<i64>,
     pub subject: Option<i64>,
     pub event: String,
     pub ip: String,
+    pub user_agent: String,
     pub detail: String,
 }
 
-pub async fn for_subject(db: &Db, subject: i64) -> Result<Vec<Entry>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT at, actor_id, subject_id, event, ip, detail FROM audit_log WHERE subject_id = $1 ORDER BY id",
+fn stored(r: &sqlx::any::AnyRow) -> Result<Stored, sqlx::Error> {
+    Ok(Stored {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        actor: r.try_get("actor_id")?,
+        subject: r.try_get("subject_id")?,
+        event: r.try_get("event")?,
+        ip: r.try_get("ip")?,
+        user_agent: r.try_get("user_agent")?,
+        detail: r.try_get("detail")?,
+    })
+}
+
+/// Everything recorded about one account, oldest first.
+pub async fn for_subject(conn: &mut Conn, subject: i64) -> Result<Vec<Stored>, sqlx::Error> {
+    sqlx::query(
+        "SELECT id, at, actor_id, subject_id, event, ip, user_agent, detail FROM audit_log \
+         WHERE subject_id = $1 ORDER BY id",
     )
     .bind(subject)
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Entry {
-                at: r.try_get("at")?,
-                actor: r.try_get("actor_id")?,
-                subject: r.try_get("subject_id")?,
-                event: r.try_get("event")?,
-                ip: r.try_get("ip")?,
-                detail: r.try_get("detail")?,
-            })
-        })
-        .collect()
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(stored)
+    .collect()
+}
+
+/// Removes entries older than the retention period (run periodically).
+pub async fn purge(conn: &mut Conn, now: i64, retention_secs: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM audit_log WHERE at < $1")
+        .bind(now - retention_secs)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_names_are_unique_and_round_trip() {
+        let mut names: Vec<&str> = Event::ALL.iter().map(|e| e.name()).collect();
+        for e in Event::ALL {
+            assert_eq!(Event::from_name(e.name()), Some(*e));
+        }
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Event::ALL.len());
+    }
 }

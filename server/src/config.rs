@@ -48,6 +48,12 @@ pub enum UserCommand {
         /// Email an invitation link (72 hours) to choose a password, instead of a temporary password.
         #[arg(long)]
         invite: bool,
+        /// Two-step verification is mandatory for this user (set up at the first sign-in).
+        #[arg(long = "require-2fa")]
+        require_2fa: bool,
+        /// The language of the user's emails: en, fr or es.
+        #[arg(long, default_value = "en")]
+        locale: String,
     },
     /// List users.
     List,
@@ -128,9 +134,22 @@ pub struct StoreArgs {
     /// Database URL: sqlite://… or postgres://… (default: SQLite in the data directory).
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+    /// The server's secret key (base64 of 32 bytes): encrypts TOTP secrets, keys backup-code hashes.
+    /// Default: the key file. Every instance sharing a database needs the same key.
+    #[arg(long, env = "PORTCULLIS_SECRET_KEY", hide_env_values = true, global = true)]
+    pub secret_key: Option<String>,
+    /// Where the secret key is kept when PORTCULLIS_SECRET_KEY is not set (created, mode 0600, if missing).
+    /// Default: secret.key in the data directory.
+    #[arg(long, env = "PORTCULLIS_KEY_FILE", global = true)]
+    pub key_file: Option<PathBuf>,
 }
 
 impl StoreArgs {
+    /// The key file: as configured, or `secret.key` in the data directory.
+    pub fn key_file(&self) -> PathBuf {
+        self.key_file.clone().unwrap_or_else(|| self.data_dir.join("secret.key"))
+    }
+
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) if !url.trim().is_empty() => url.trim().to_string(),
@@ -156,15 +175,30 @@ pub struct ServeArgs {
     /// A partial session (password given, a step still owed) ends after this long.
     #[arg(long, env = "PARTIAL_SESSION_TIMEOUT", default_value = "10m", value_parser = parse_duration)]
     pub partial_session_timeout: Duration,
+    /// The mandatory two-step enrolment may take this long after the password step.
+    #[arg(long, env = "ENROLLMENT_TIMEOUT", default_value = "1h", value_parser = parse_duration)]
+    pub enrollment_timeout: Duration,
+    /// Sent emails (their subjects and status; bodies are wiped when sent) are kept this long.
+    #[arg(long, env = "OUTBOX_RETENTION", default_value = "7d", value_parser = parse_duration)]
+    pub outbox_retention: Duration,
+    /// Audit log entries are kept this long.
+    #[arg(long, env = "AUDIT_RETENTION", default_value = "365d", value_parser = parse_duration)]
+    pub audit_retention: Duration,
     /// Where the built site is (cargo-leptos output: the pkg/ directory and assets).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
     /// Password hashes computed at once (each takes 19 MiB). Default: the number of cores.
     #[arg(long, env = "PORTCULLIS_HASH_WORKERS")]
     pub hash_workers: Option<usize>,
-    /// Take the client address from X-Forwarded-For (only behind a reverse proxy you control).
-    #[arg(long, env = "PORTCULLIS_TRUST_PROXY", default_value_t = false)]
-    pub trust_proxy_headers: bool,
+    /// Password hashes that may wait for a worker; beyond them a request is answered "busy" (503 with
+    /// Retry-After) at once. Default: 16 per worker.
+    #[arg(long, env = "PORTCULLIS_HASH_QUEUE")]
+    pub hash_queue: Option<usize>,
+    /// Addresses or CIDR ranges of your own reverse proxies (comma-separated, e.g. 10.0.0.0/8,::1):
+    /// behind them the client address is the rightmost X-Forwarded-For hop that is not one of them.
+    /// Without it, X-Forwarded-For is ignored.
+    #[arg(long, env = "PORTCULLIS_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<crate::http::Network>,
     /// Email address of the first administrator, created on the first start with an empty database.
     #[arg(
         long,
@@ -193,14 +227,6 @@ pub struct ServeArgs {
     /// Failed sign-ins allowed from one client address per 15 minutes, before it must wait.
     #[arg(long, env = "SIGNIN_FAILURES_PER_ADDRESS", default_value_t = 50)]
     pub signin_failures_per_address: u32,
-    /// The server's secret key (base64 of 32 bytes): encrypts TOTP secrets, keys backup-code hashes.
-    /// Default: the key file. Every instance sharing a database needs the same key.
-    #[arg(long, env = "PORTCULLIS_SECRET_KEY", hide_env_values = true)]
-    pub secret_key: Option<String>,
-    /// Where the secret key is kept when PORTCULLIS_SECRET_KEY is not set (created, mode 0600, if missing).
-    /// Default: secret.key in the data directory.
-    #[arg(long, env = "PORTCULLIS_KEY_FILE")]
-    pub key_file: Option<PathBuf>,
     /// Two-factor authentication is mandatory for everyone.
     #[arg(long, env = "MFA_REQUIRED", default_value_t = false)]
     pub mfa_required: bool,
@@ -220,17 +246,19 @@ impl Default for ServeArgs {
             session_idle_timeout: Duration::from_secs(15 * 60),
             session_max_lifetime: Duration::from_secs(12 * 3600),
             partial_session_timeout: Duration::from_secs(10 * 60),
+            enrollment_timeout: Duration::from_secs(3600),
+            outbox_retention: Duration::from_secs(7 * 86_400),
+            audit_retention: Duration::from_secs(365 * 86_400),
             site_root: PathBuf::from("target/site"),
             hash_workers: None,
-            trust_proxy_headers: false,
+            hash_queue: None,
+            trusted_proxies: Vec::new(),
             admin_email: "admin@localhost".into(),
             smtp_url: None,
             smtp_from: "Portcullis <no-reply@localhost>".into(),
             dev_mailbox: false,
             lockout_threshold: 5,
             signin_failures_per_address: 50,
-            secret_key: None,
-            key_file: None,
             mfa_required: false,
             mfa_grace_period: None,
             trusted_browser_lifetime: Duration::from_secs(30 * 86_400),
@@ -238,21 +266,18 @@ impl Default for ServeArgs {
     }
 }
 
-/// Session lifetimes, as the session service uses them.
-#[derive(Debug, Clone, Copy)]
-pub struct SessionPolicy {
-    pub idle: Duration,
-    pub absolute: Duration,
-    pub partial: Duration,
-}
-
 impl ServeArgs {
-    pub fn session_policy(&self) -> SessionPolicy {
-        SessionPolicy {
+    pub fn session_policy(&self) -> crate::auth::session::SessionPolicy {
+        crate::auth::session::SessionPolicy {
             idle: self.session_idle_timeout,
             absolute: self.session_max_lifetime,
             partial: self.partial_session_timeout,
+            enrollment: self.enrollment_timeout,
         }
+    }
+
+    pub fn hash_queue(&self) -> usize {
+        self.hash_queue.filter(|n| *n > 0).unwrap_or(self.hash_workers() * 16)
     }
 
     pub fn hash_workers(&self) -> usize {
@@ -313,11 +338,15 @@ mod tests {
         let s = StoreArgs {
             data_dir: "d".into(),
             database_url: None,
+            secret_key: None,
+            key_file: None,
         };
         assert_eq!(s.database_url(), "sqlite://d/portcullis.db?mode=rwc");
         let s = StoreArgs {
             data_dir: "d".into(),
             database_url: Some("postgres://x/y".into()),
+            secret_key: None,
+            key_file: None,
         };
         assert_eq!(s.database_url(), "postgres://x/y");
     }

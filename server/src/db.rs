@@ -1,9 +1,12 @@
 //! The database: SQLite by default, PostgreSQL when DATABASE_URL says so. One pool type (`sqlx::Any`),
 //! one SQL text for both engines (`$1` placeholders work on both), one migration folder per engine.
+//!
+//! Data functions take a connection (`&mut Conn`): a pooled one for a single statement, or a transaction
+//! (`&mut *tx`) when a step writes several rows that must commit or roll back together.
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
-use sqlx::AnyPool;
-use sqlx::Executor;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::path::Path;
 use std::time::Duration;
 
@@ -15,6 +18,10 @@ pub enum Backend {
     Sqlite,
     Postgres,
 }
+
+/// What data functions take: a pooled connection or an open transaction.
+pub type Conn = sqlx::AnyConnection;
+pub type Tx = Transaction<'static, Any>;
 
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -83,6 +90,20 @@ impl Db {
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// A connection from the pool, for single statements.
+    pub async fn conn(&self) -> Result<PoolConnection<Any>, sqlx::Error> {
+        self.pool.acquire().await
+    }
+
+    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so a
+    /// transaction that reads and then writes never fails on a concurrent writer; it waits instead.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 
     pub async fn ping(&self) -> bool {

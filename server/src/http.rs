@@ -1,60 +1,144 @@
-//! The HTTP layer around the application: client address, Origin check on state-changing requests,
-//! security headers with a per-response CSP nonce, and the health check.
-use app::service::{ClientAddr, CspNonce};
+//! The HTTP layer around the application: a span and id per request, the client address (behind
+//! trusted proxies only), the public address check, the Origin check on state-changing requests, body
+//! limits, security headers with a per-response CSP nonce, and the health check.
+use app::service::{ClientAddr, CspNonce, RequestId};
+use app::types::Locale;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use std::net::{IpAddr, SocketAddr};
+use std::str::FromStr;
 use std::sync::Arc;
+use tracing::Instrument;
 
 use crate::crypto::random_token;
 use crate::db::Db;
+
+/// An address or network (`10.0.0.0/8`, `::1`, `2001:db8::/32`) whose `X-Forwarded-For` we believe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Network {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl FromStr for Network {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Network, String> {
+        let s = s.trim();
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let addr: IpAddr = addr
+            .parse()
+            .map_err(|_| format!("'{s}' is not an IP address or CIDR range"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("'{s}': the prefix length must be 0 to {max}"))?,
+            None => max,
+        };
+        Ok(Network { addr, prefix })
+    }
+}
+
+impl Network {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The client address: the peer, or — when the peer is a trusted proxy — the rightmost address in
+/// `X-Forwarded-For` that is not a trusted proxy. Never a value the client chose: hops to the left of
+/// the first untrusted one are whatever the client sent.
+pub fn client_ip(peer: IpAddr, forwarded_for: &[&str], trusted: &[Network]) -> IpAddr {
+    if !trusted.iter().any(|n| n.contains(peer)) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded_for.iter().flat_map(|h| h.split(',')).rev() {
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+            // A garbled hop: nothing to its left can be believed.
+            break;
+        };
+        client = ip;
+        if !trusted.iter().any(|n| n.contains(ip)) {
+            break;
+        }
+    }
+    client
+}
 
 #[derive(Debug, Clone)]
 pub struct HttpPolicy {
     /// The one origin allowed to make state-changing requests, e.g. `http://localhost:3000`.
     pub allowed_origin: String,
-    pub trust_proxy_headers: bool,
+    /// `host[:port]` of the public URL, as browsers send it in `Host`.
+    pub public_host: String,
+    pub trusted_proxies: Vec<Network>,
     pub https: bool,
     /// Whether /dev/mailbox exists at all.
     pub dev_mailbox: bool,
 }
 
+/// A span per request, with an id (also sent back as `X-Request-Id`) that every log line of the request
+/// carries. Never the query string (emailed tokens are in paths, and paths of links are not logged).
+pub async fn trace(mut req: Request, next: Next) -> Response {
+    let id = random_token(9);
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let path = req.uri().path();
+    let logged_path = if path.starts_with("/api/") || path.starts_with("/pkg/") {
+        path.to_string()
+    } else {
+        // Links from emails carry tokens in their last segment.
+        path.split('/').take(2).collect::<Vec<_>>().join("/")
+    };
+    let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %logged_path);
+    let mut res = next.run(req).instrument(span).await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
+}
+
 /// The developer mailbox page exists only when enabled: otherwise the address answers 404 before the
 /// application sees it.
-pub async fn hide_dev_mailbox(
-    State(policy): State<Arc<HttpPolicy>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    if !policy.dev_mailbox && req.uri().path().trim_end_matches('/') == "/dev/mailbox" {
+pub async fn hide_dev_mailbox(State(policy): State<Arc<HttpPolicy>>, req: Request, next: Next) -> Response {
+    if !policy.dev_mailbox && req.uri().path().trim_end_matches('/') == app::routes::DEV_MAILBOX {
         return (StatusCode::NOT_FOUND, "Not found").into_response();
     }
     next.run(req).await
 }
 
 /// Decides the client address once, for rate limits, audit and session lists.
-pub async fn client_addr(
-    State(policy): State<Arc<HttpPolicy>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    let forwarded = policy
-        .trust_proxy_headers
-        .then(|| {
-            req.headers()
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .and_then(|v| v.trim().parse::<IpAddr>().ok())
-        })
-        .flatten();
-    if let Some(ip) = forwarded.or(peer) {
+pub async fn client_addr(State(policy): State<Arc<HttpPolicy>>, mut req: Request, next: Next) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    if let Some(peer) = peer {
+        let hops: Vec<&str> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let ip = client_ip(peer, &hops, &policy.trusted_proxies);
         req.extensions_mut().insert(ClientAddr(ip));
     }
     next.run(req).await
@@ -66,42 +150,60 @@ fn is_safe(method: &Method) -> bool {
 
 /// Cross-site request forgery defence: a state-changing request must say it comes from our origin.
 /// Browsers send `Origin` on every POST; a request without it (or from elsewhere) is refused.
-pub async fn check_origin(
-    State(policy): State<Arc<HttpPolicy>>,
-    req: Request,
-    next: Next,
-) -> Response {
+pub async fn check_origin(State(policy): State<Arc<HttpPolicy>>, req: Request, next: Next) -> Response {
     if is_safe(req.method()) {
         return next.run(req).await;
     }
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok());
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
     if origin == Some(policy.allowed_origin.as_str()) {
         return next.run(req).await;
     }
-    tracing::warn!(
-        origin = origin.unwrap_or("<none>"),
-        path = req.uri().path(),
-        "refused a cross-origin request"
+    tracing::warn!(origin = origin.unwrap_or("<none>"), "refused a cross-origin request");
+    (StatusCode::FORBIDDEN, axum::Json("Forbidden")).into_response()
+}
+
+/// A page opened at another address than the public one (`127.0.0.1` instead of `localhost`, say)
+/// cannot sign in (cookies, the Origin check and passkeys are bound to the public address): say which
+/// address to use instead of failing later.
+pub async fn check_host(State(policy): State<Arc<HttpPolicy>>, req: Request, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let path = req.uri().path();
+    let exempt = path == "/healthz" || path.starts_with("/pkg/") || path.starts_with("/api/");
+    if exempt || !is_safe(req.method()) || host.eq_ignore_ascii_case(&policy.public_host) {
+        return next.run(req).await;
+    }
+    let locale = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Locale::from_accept_language)
+        .unwrap_or_default();
+    let target = format!("{}{}", policy.allowed_origin, req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/"));
+    let esc = crate::notify::mail::templates::escape;
+    let title = app::i18n::tr(locale, "wrong_address.title", &[]);
+    let body = app::i18n::tr(locale, "wrong_address.body", &[("address", &policy.allowed_origin)]);
+    let link = app::i18n::tr(locale, "wrong_address.link", &[]);
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+         content=\"width=device-width, initial-scale=1\"><title>{}</title><link rel=\"stylesheet\" \
+         href=\"/pkg/portcullis.css\"></head><body><main class=\"auth\"><section class=\"card narrow\">\
+         <h1>{}</h1><p>{}</p><p><a class=\"button primary\" href=\"{}\">{}</a></p></section></main></body></html>",
+        locale.tag(),
+        esc(&title),
+        esc(&title),
+        esc(&body),
+        esc(&target),
+        esc(&link)
     );
-    (
-        StatusCode::FORBIDDEN,
-        format!(
-            "This request did not come from {} and was refused. Open Portcullis at that address.",
-            policy.allowed_origin
-        ),
-    )
-        .into_response()
+    (StatusCode::MISDIRECTED_REQUEST, Html(page)).into_response()
 }
 
 /// Security headers on every response; a fresh nonce for each page's inline hydration scripts.
-pub async fn security_headers(
-    State(policy): State<Arc<HttpPolicy>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn security_headers(State(policy): State<Arc<HttpPolicy>>, mut req: Request, next: Next) -> Response {
     let nonce = random_token(16);
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let is_asset = req.uri().path().starts_with("/pkg/");
@@ -115,24 +217,12 @@ pub async fn security_headers(
     if let Ok(v) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // Links in emails carry single-use tokens in their path: never leak them to another site.
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(
-        "cross-origin-opener-policy",
-        HeaderValue::from_static("same-origin"),
-    );
-    h.insert(
-        "cross-origin-resource-policy",
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
@@ -150,11 +240,83 @@ pub async fn security_headers(
     res
 }
 
+/// An error answer of a server function gets the status its error means (401, 403, 404, 409/422, 429
+/// with Retry-After, 503 with Retry-After; 500 only for real faults): the one mapping from the error
+/// type to HTTP, `AppError::status`. The body stays the typed error.
+pub async fn error_status(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 256 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(error.status()) {
+            parts.status = status;
+        }
+        if let Some(secs) = error.retry_after_secs() {
+            parts.headers.insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
 /// 200 when the database answers, 503 otherwise.
 pub async fn healthz(State(db): State<Db>) -> Response {
     if db.ping().await {
         (StatusCode::OK, "ok").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nets(list: &[&str]) -> Vec<Network> {
+        list.iter().map(|s| s.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn networks_parse_and_match() {
+        let n: Network = "10.0.0.0/8".parse().unwrap();
+        assert!(n.contains("10.1.2.3".parse().unwrap()));
+        assert!(!n.contains("11.0.0.1".parse().unwrap()));
+        assert!(n.contains("::ffff:10.9.9.9".parse().unwrap()));
+        let v6: Network = "2001:db8::/32".parse().unwrap();
+        assert!(v6.contains("2001:db8:1::1".parse().unwrap()));
+        assert!("10.0.0.0/33".parse::<Network>().is_err());
+        assert!("proxy".parse::<Network>().is_err());
+    }
+
+    #[test]
+    fn the_client_is_the_rightmost_untrusted_hop() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let peer: IpAddr = "10.0.0.1".parse().unwrap();
+        // The client put a fake address first; the proxy appended the real one.
+        assert_eq!(
+            client_ip(peer, &["6.6.6.6, 203.0.113.9"], &trusted),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        // Two proxies of ours in a row.
+        assert_eq!(
+            client_ip(peer, &["203.0.113.9, 10.0.0.7"], &trusted),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        // A peer that is not a trusted proxy: its header means nothing.
+        let stranger: IpAddr = "198.51.100.4".parse().unwrap();
+        assert_eq!(client_ip(stranger, &["1.2.3.4"], &trusted), stranger);
+        // Without a header, the proxy itself.
+        assert_eq!(client_ip(peer, &[], &trusted), peer);
+        // Several header lines count as one list, in order.
+        assert_eq!(
+            client_ip(peer, &["6.6.6.6", "203.0.113.9"], &trusted),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        // Garbage stops the walk.
+        assert_eq!(client_ip(peer, &["1.2.3.4, junk"], &trusted), peer);
     }
 }

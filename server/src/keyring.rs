@@ -1,5 +1,6 @@
-//! The server's secret key and what is derived from it: AES-256-GCM for TOTP seeds at rest, and an HMAC
-//! key for backup codes (so a copy of the database alone is not enough to test guesses).
+//! The server's secret key and what is derived from it: AES-256-GCM for TOTP seeds (and, later, payout
+//! details) at rest and for the bodies of queued emails, and HMAC keys for backup codes and one-time
+//! codes (so a copy of the database alone is not enough to test guesses).
 //!
 //! The master key comes from `PORTCULLIS_SECRET_KEY` (base64 of 32 bytes) or from a key file in the data
 //! directory, created on first start with mode 0600. Every server instance sharing a database needs the
@@ -17,6 +18,7 @@ use crate::crypto::fill_random;
 #[derive(Clone)]
 pub struct Keyring {
     seeds: Aes256Gcm,
+    mail: Aes256Gcm,
     codes_key: [u8; 32],
 }
 
@@ -34,6 +36,11 @@ pub enum KeyError {
     File(String, std::io::Error),
     #[error("a stored secret could not be decrypted (wrong server key, or damaged data)")]
     Decrypt,
+    #[error(
+        "the key file {0} can be read by other users (mode {1:o}): run `chmod 600 {0}` (and check who \
+         may have copied it), then start again"
+    )]
+    Exposed(String, u32),
 }
 
 fn derive(master: &[u8; 32], purpose: &str) -> [u8; 32] {
@@ -46,11 +53,13 @@ fn derive(master: &[u8; 32], purpose: &str) -> [u8; 32] {
 
 impl Keyring {
     pub fn from_master(master: &[u8; 32]) -> Keyring {
-        let seeds_key = derive(master, "portcullis/totp-seeds/aes-256-gcm/v1");
-        #[allow(clippy::expect_used)]
-        let seeds = Aes256Gcm::new_from_slice(&seeds_key).expect("32-byte key");
+        let aead = |purpose: &str| {
+            #[allow(clippy::expect_used)]
+            Aes256Gcm::new_from_slice(&derive(master, purpose)).expect("32-byte key")
+        };
         Keyring {
-            seeds,
+            seeds: aead("portcullis/totp-seeds/aes-256-gcm/v1"),
+            mail: aead("portcullis/outbox/aes-256-gcm/v1"),
             codes_key: derive(master, "portcullis/backup-codes/hmac-sha256/v1"),
         }
     }
@@ -77,7 +86,10 @@ impl Keyring {
         }
         let file_error = |e| KeyError::File(key_file.display().to_string(), e);
         match std::fs::read_to_string(key_file) {
-            Ok(text) => Keyring::from_base64(&text),
+            Ok(text) => {
+                refuse_if_exposed(key_file)?;
+                Keyring::from_base64(&text)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if let Some(dir) = key_file.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(file_error)?;
@@ -94,37 +106,20 @@ impl Keyring {
 
     /// `nonce || ciphertext`; `context` (e.g. the owner's id) must match at decryption.
     pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> Vec<u8> {
-        let mut nonce = [0u8; 12];
-        fill_random(&mut nonce);
-        // Encryption with a valid key and nonce cannot fail for inputs this small.
-        #[allow(clippy::expect_used)]
-        let sealed = self
-            .seeds
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: plaintext,
-                    aad: context,
-                },
-            )
-            .expect("AES-GCM encryption");
-        [nonce.as_slice(), &sealed].concat()
+        seal_with(&self.seeds, plaintext, context)
     }
 
     pub fn open(&self, blob: &[u8], context: &[u8]) -> Result<Vec<u8>, KeyError> {
-        if blob.len() < 12 {
-            return Err(KeyError::Decrypt);
-        }
-        let (nonce, sealed) = blob.split_at(12);
-        self.seeds
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: sealed,
-                    aad: context,
-                },
-            )
-            .map_err(|_| KeyError::Decrypt)
+        open_with(&self.seeds, blob, context)
+    }
+
+    /// The same for the body of a queued email (its own key).
+    pub fn seal_mail(&self, plaintext: &[u8], context: &[u8]) -> Vec<u8> {
+        seal_with(&self.mail, plaintext, context)
+    }
+
+    pub fn open_mail(&self, blob: &[u8], context: &[u8]) -> Result<Vec<u8>, KeyError> {
+        open_with(&self.mail, blob, context)
     }
 
     /// Hex HMAC-SHA256 of a backup code.
@@ -139,6 +134,59 @@ impl Keyring {
             .map(|b| format!("{b:02x}"))
             .collect()
     }
+}
+
+fn seal_with(cipher: &Aes256Gcm, plaintext: &[u8], context: &[u8]) -> Vec<u8> {
+    let mut nonce = [0u8; 12];
+    fill_random(&mut nonce);
+    // Encryption with a valid key and nonce cannot fail for inputs this small.
+    #[allow(clippy::expect_used)]
+    let sealed = cipher
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad: context,
+            },
+        )
+        .expect("AES-GCM encryption");
+    [nonce.as_slice(), &sealed].concat()
+}
+
+fn open_with(cipher: &Aes256Gcm, blob: &[u8], context: &[u8]) -> Result<Vec<u8>, KeyError> {
+    if blob.len() < 12 {
+        return Err(KeyError::Decrypt);
+    }
+    let (nonce, sealed) = blob.split_at(12);
+    cipher
+        .decrypt(
+            Nonce::from_slice(nonce),
+            Payload {
+                msg: sealed,
+                aad: context,
+            },
+        )
+        .map_err(|_| KeyError::Decrypt)
+}
+
+/// A key file that group or others can read is refused: whoever read it can decrypt every TOTP seed.
+#[cfg(unix)]
+fn refuse_if_exposed(path: &Path) -> Result<(), KeyError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map_err(|e| KeyError::File(path.display().to_string(), e))?
+        .permissions()
+        .mode()
+        & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(KeyError::Exposed(path.display().to_string(), mode));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn refuse_if_exposed(_path: &Path) -> Result<(), KeyError> {
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -197,6 +245,27 @@ mod tests {
         let b = Keyring::load(None, &path).unwrap();
         assert_eq!(a.code_hash("x"), b.code_hash("x"));
         assert!(Keyring::from_base64("too short").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_others_can_read_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret.key");
+        Keyring::load(None, &path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = Keyring::load(None, &path).unwrap_err();
+        assert!(matches!(err, KeyError::Exposed(_, 0o644)), "{err}");
+        assert!(err.to_string().contains("chmod 600"));
+    }
+
+    #[test]
+    fn mail_bodies_have_a_key_of_their_own() {
+        let k = Keyring::random();
+        let blob = k.seal_mail(b"body", b"outbox");
+        assert_eq!(k.open_mail(&blob, b"outbox").unwrap(), b"body");
+        assert!(k.open(&blob, b"outbox").is_err());
     }
 
     #[test]

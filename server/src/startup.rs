@@ -1,5 +1,5 @@
 //! Builds the application on any address (tests use port 0 and a fresh database) and runs it.
-use app::service::PortalHandle;
+use app::service::Services;
 use app::{shell, App};
 use axum::routing::get;
 use axum::Router;
@@ -8,167 +8,154 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::net::TcpListener;
 use url::Url;
 
+use crate::auth::flow::{Lifecycle, MfaPolicy};
+use crate::auth::password::PasswordHasher;
 use crate::clock::SharedClock;
 use crate::config::{ServeArgs, SiteArgs, StoreArgs};
 use crate::db::Db;
 use crate::http::{self, HttpPolicy};
+use crate::jobs::{self, Retention};
 use crate::keyring::Keyring;
-use crate::mail::delivery::{Delivery, Transport};
-use crate::password::PasswordHasher;
-use crate::portal::{MfaPolicy, Protection, Services};
-use crate::sessions::SessionStore;
-use crate::signin::Lifecycle;
+use crate::notify::mail::delivery::{Delivery, Transport};
+use crate::notify::Notifier;
+use crate::services::{self, Core, Protection, Settings};
+
+/// Request bodies on the API are small forms; anything larger is refused before it is read.
+const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// Opens and migrates the database named by the configuration.
+pub async fn open_database(store: &StoreArgs) -> anyhow::Result<Db> {
+    let db = Db::connect(&store.database_url()).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// The server's key: configured, or the key file (created with mode 0600 when missing).
+pub fn load_keys(store: &StoreArgs) -> anyhow::Result<Keyring> {
+    Ok(Keyring::load(store.secret_key.as_deref(), &store.key_file())?)
+}
+
+/// The services' shared core, for the server and the command line alike.
+pub fn core(
+    db: Db,
+    keys: Keyring,
+    site: &SiteArgs,
+    serve: &ServeArgs,
+    public_url: Url,
+    clock: SharedClock,
+    hasher: Arc<PasswordHasher>,
+) -> Core {
+    Core {
+        db,
+        notifier: Notifier::new(keys.clone()),
+        keys,
+        clock,
+        hasher,
+        settings: Settings {
+            public_url,
+            sessions: serve.session_policy(),
+            lifecycle: Lifecycle::from(site),
+            mfa: MfaPolicy {
+                required_for_all: serve.mfa_required,
+                grace_secs: serve.mfa_grace_period.map(|d| d.as_secs() as i64),
+            },
+            protection: Protection {
+                lockout_threshold: i64::from(serve.lockout_threshold.max(1)),
+                failures_per_address: i64::from(serve.signin_failures_per_address.max(1)),
+            },
+            trust_lifetime_secs: serve.trusted_browser_lifetime.as_secs() as i64,
+            dev_mailbox: serve.dev_mailbox,
+        },
+    }
+}
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
     delivery: Delivery,
+    retention: Retention,
     pub addr: SocketAddr,
     pub public_url: Url,
-    pub services: Arc<Services>,
+    pub core: Arc<Core>,
+    pub services: Services,
 }
 
 impl Application {
-    /// Connects and migrates the database, binds the listener, and assembles the routes.
-    pub async fn build(
-        store: &StoreArgs,
-        site: &SiteArgs,
-        serve: &ServeArgs,
-        clock: SharedClock,
-    ) -> anyhow::Result<Application> {
-        let db = Db::connect(&store.database_url()).await?;
-        db.migrate().await?;
-        Self::build_with_db(db, site, serve, clock).await
-    }
-
     pub async fn build_with_db(
         db: Db,
+        keys: Keyring,
         site: &SiteArgs,
         serve: &ServeArgs,
         clock: SharedClock,
     ) -> anyhow::Result<Application> {
-        let transport = Transport::from_config(serve.smtp_url.as_deref(), &serve.smtp_from)
-            .map_err(anyhow::Error::msg)?;
+        if serve.dev_mailbox && !serve.bind.ip().is_loopback() {
+            anyhow::bail!(
+                "the developer mailbox shows every email, links and temporary passwords included: it is \
+                 only allowed when the server listens on loopback (127.0.0.1 or ::1), not on {}",
+                serve.bind
+            );
+        }
+        let transport = Transport::from_config(serve.smtp_url.as_deref(), &serve.smtp_from).map_err(anyhow::Error::msg)?;
         let listener = TcpListener::bind(serve.bind).await?;
         let addr = listener.local_addr()?;
         let public_url = site.public_url_for_port(addr.port());
-        let hasher = Arc::new(PasswordHasher::new(serve.hash_workers())?);
-        let key_file = serve
-            .key_file
-            .clone()
-            .unwrap_or_else(|| std::path::PathBuf::from("data/secret.key"));
-        let keys = Keyring::load(serve.secret_key.as_deref(), &key_file)?;
+        let hasher = Arc::new(PasswordHasher::new(serve.hash_workers(), serve.hash_queue())?);
         tracing::info!(delivery = transport.describe(), "email");
         if serve.dev_mailbox {
             tracing::warn!("the developer mailbox is enabled at /dev/mailbox: it shows every email; never in production");
         }
-        let services = Arc::new(Services {
-            db: db.clone(),
-            keys,
-            mfa: MfaPolicy {
-                required_for_all: serve.mfa_required,
-                grace_secs: serve.mfa_grace_period.map(|d| d.as_secs() as i64),
-            },
-            trust_lifetime_secs: serve.trusted_browser_lifetime.as_secs() as i64,
-            clock,
-            hasher,
-            sessions: SessionStore::new(db.clone(), serve.session_policy()),
-            lifecycle: Lifecycle::from(site),
-            protection: Protection {
-                lockout_threshold: i64::from(serve.lockout_threshold.max(1)),
-                failures_per_address: i64::from(serve.signin_failures_per_address.max(1)),
-            },
-            public_url: public_url.clone(),
-            dev_mailbox: serve.dev_mailbox,
-        });
+        let core = Arc::new(core(db.clone(), keys.clone(), site, serve, public_url.clone(), clock, hasher));
+        let services = services::all(core.clone());
         let policy = Arc::new(HttpPolicy {
             allowed_origin: public_url.origin().ascii_serialization(),
-            trust_proxy_headers: serve.trust_proxy_headers,
+            public_host: match (public_url.host_str(), public_url.port()) {
+                (Some(h), Some(p)) => format!("{h}:{p}"),
+                (Some(h), None) => h.to_string(),
+                _ => String::new(),
+            },
+            trusted_proxies: serve.trusted_proxies.clone(),
             https: public_url.scheme() == "https",
             dev_mailbox: serve.dev_mailbox,
         });
         let router = routes(services.clone(), db.clone(), policy, serve, addr);
-        let delivery = Delivery::new(db, transport);
+        let delivery = Delivery::new(db, keys, transport);
         Ok(Application {
             listener,
             router,
             delivery,
+            retention: Retention {
+                outbox_secs: serve.outbox_retention.as_secs() as i64,
+                audit_secs: serve.audit_retention.as_secs() as i64,
+            },
             addr,
             public_url,
+            core,
             services,
         })
     }
 
     /// Serves until the process is asked to stop. Meanwhile: email delivery (every second), expiry
-    /// warnings (every hour) and removal of ended sessions, spent links and old counters (every minute).
+    /// warnings (every hour) and the clean-up (every minute).
     pub async fn run(self) -> std::io::Result<()> {
-        let clock = self.services.clock.clone();
+        let clock = self.core.clock.clone();
         let delivery = tokio::spawn(self.delivery.run(clock));
-        let warnings = tokio::spawn(expiry_warnings(self.services.clone()));
-        let cleanup = tokio::spawn(cleanup(self.services.clone()));
+        let jobs = tokio::spawn(jobs::run(self.core.clone(), self.retention));
         let result = axum::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown_signal())
         .await;
-        for task in [delivery, warnings, cleanup] {
-            task.abort();
-        }
+        delivery.abort();
+        jobs.abort();
         result
     }
 }
 
-async fn expiry_warnings(services: Arc<Services>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        let now = services.clock.now();
-        match crate::expiry::send_warnings(
-            &services.db,
-            &services.lifecycle,
-            &services.public_url,
-            now,
-        )
-        .await
-        {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(users = n, "password expiry warnings queued"),
-            Err(e) => tracing::warn!(error = %e, "could not send password expiry warnings"),
-        }
-    }
-}
-
-async fn cleanup(services: Arc<Services>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
-    loop {
-        tick.tick().await;
-        let now = services.clock.now();
-        let db = &services.db;
-        let results = [
-            services.sessions.purge_ended(now).await.map(|_| ()),
-            crate::tokens::purge(db, now).await,
-            crate::rate_limit::purge(db, now, 24 * 3600).await,
-            crate::trusted::purge(db, now).await,
-        ];
-        for e in results.into_iter().filter_map(Result::err) {
-            tracing::warn!(error = %e, "periodic cleanup failed");
-        }
-    }
-}
-
-fn routes(
-    services: Arc<Services>,
-    db: Db,
-    policy: Arc<HttpPolicy>,
-    serve: &ServeArgs,
-    addr: SocketAddr,
-) -> Router {
+fn routes(services: Services, db: Db, policy: Arc<HttpPolicy>, serve: &ServeArgs, addr: SocketAddr) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name("portcullis")
         .site_root(serve.site_root.display().to_string())
@@ -176,13 +163,12 @@ fn routes(
         .site_addr(addr)
         .env(Env::PROD)
         .build();
-    let portal: PortalHandle = services;
     let app_routes = generate_route_list(App);
     let pages = Router::new()
         .leptos_routes_with_context(
             &leptos_options,
             app_routes,
-            move || provide_context(portal.clone()),
+            move || provide_context(services.clone()),
             {
                 let options = leptos_options.clone();
                 move || shell(options.clone())
@@ -190,26 +176,19 @@ fn routes(
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options);
+    use axum::middleware::{from_fn, from_fn_with_state};
     Router::new()
         .route("/healthz", get(http::healthz))
         .with_state(db)
         .merge(pages)
-        .layer(axum::middleware::from_fn_with_state(
-            policy.clone(),
-            http::hide_dev_mailbox,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            policy.clone(),
-            http::check_origin,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            policy.clone(),
-            http::client_addr,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            policy,
-            http::security_headers,
-        ))
+        .layer(from_fn(http::error_status))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(from_fn_with_state(policy.clone(), http::hide_dev_mailbox))
+        .layer(from_fn_with_state(policy.clone(), http::check_origin))
+        .layer(from_fn_with_state(policy.clone(), http::check_host))
+        .layer(from_fn_with_state(policy.clone(), http::client_addr))
+        .layer(from_fn_with_state(policy, http::security_headers))
+        .layer(from_fn(http::trace))
 }
 
 async fn shutdown_signal() {

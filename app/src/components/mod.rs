@@ -1,14 +1,20 @@
 //! Building blocks shared by pages.
+pub mod backup_codes;
 pub mod checklist;
+pub mod errors;
+pub mod local_time;
 pub mod new_password;
 pub mod signed_in;
 pub mod totp_setup;
 pub mod user_menu;
 
+pub use backup_codes::BackupCodesPanel;
 pub use checklist::PasswordChecklist;
-pub use new_password::{error_view, NewPasswordFields};
-pub use signed_in::SignedIn;
-pub use totp_setup::{BackupCodesPanel, TotpSetupFlow};
+pub use errors::{error_text, error_view};
+pub use local_time::LocalTime;
+pub use new_password::NewPasswordFields;
+pub use signed_in::{AtStep, SignedIn};
+pub use totp_setup::TotpSetupFlow;
 pub use user_menu::{TopBar, UserMenu};
 
 /// A full page load (not client-side routing), so the next page is rendered afresh by the server with

@@ -1,47 +1,39 @@
 use crate::api::SignOut;
 use crate::components::navigate_hard;
+use crate::i18n::{t, use_i18n};
+use crate::routes;
 use crate::types::Viewer;
 use leptos::prelude::*;
 
-/// The bar at the top of every signed-in page: the product name and the user menu.
+/// The bar at the top of every signed-in page: the product name and the user menu, and the banners
+/// that count down to a password expiry or a mandatory two-step verification.
 #[component]
 pub fn TopBar(viewer: Viewer) -> impl IntoView {
+    let i18n = use_i18n();
+    let expiry = viewer.password_expires_in_days.map(|days| match days {
+        d if d <= 0 => i18n.text("banner.password_expires_today"),
+        1 => i18n.text("banner.password_expires_tomorrow"),
+        d => i18n.text_count("banner.password_expires_in", d, &[]),
+    });
+    let grace = viewer.two_factor_grace_days.map(|days| match days {
+        d if d <= 1 => i18n.text("banner.mfa_grace_tomorrow"),
+        d => i18n.text_count("banner.mfa_grace_in", d, &[]),
+    });
     view! {
         <header class="topbar">
-            <a class="brand" href="/">
-                "Portcullis"
-            </a>
+            <a class="brand" href=routes::HOME>{t("app.name")}</a>
             <UserMenu viewer=viewer.clone() />
         </header>
-        {viewer
-            .password_expires_in_days
-            .map(|days| {
-                let when = match days {
-                    d if d <= 0 => "today".to_string(),
-                    1 => "tomorrow".to_string(),
-                    d => format!("in {d} days"),
-                };
-                view! {
-                    <p class="banner" role="status">
-                        "Your password expires " {when} ". " <a href="/account/password">"Change it now"</a>
-                    </p>
-                }
-            })}
-        {viewer
-            .two_factor_grace_days
-            .map(|days| {
-                let when = match days {
-                    d if d <= 1 => "tomorrow".to_string(),
-                    d => format!("in {d} days"),
-                };
-                view! {
-                    <p class="banner" role="status" data-testid="mfa-grace-banner">
-                        "Two-factor authentication becomes mandatory for your account " {when}
-                        ". After that you will have to set it up before you can sign in. "
-                        <a href="/account/security">"Set it up now"</a>
-                    </p>
-                }
-            })}
+        {expiry.map(|text| view! {
+            <p class="banner" role="status">
+                {text} " " <a href=routes::ACCOUNT_PASSWORD>{t("banner.change_now")}</a>
+            </p>
+        })}
+        {grace.map(|text| view! {
+            <p class="banner" role="status" data-testid="mfa-grace-banner">
+                {text} " " <a href=routes::SECURITY>{t("banner.set_up_now")}</a>
+            </p>
+        })}
     }
 }
 
@@ -51,22 +43,14 @@ pub fn UserMenu(viewer: Viewer) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     Effect::new(move |_| {
         if sign_out.value().get().is_some() {
-            navigate_hard("/login?signed_out=1");
+            navigate_hard(&routes::with_notice(routes::LOGIN, "signed_out"));
         }
     });
-    let initial = viewer
-        .display_name
-        .chars()
-        .next()
-        .unwrap_or('?')
-        .to_uppercase()
-        .to_string();
+    let initial = viewer.display_name.chars().next().unwrap_or('?').to_uppercase().to_string();
     view! {
         <details class="user-menu">
-            <summary aria-label="User menu" data-testid="user-menu">
-                <span class="avatar" aria-hidden="true">
-                    {initial}
-                </span>
+            <summary aria-label=t("menu.label") data-testid="user-menu">
+                <span class="avatar" aria-hidden="true">{initial}</span>
                 <span class="who">{viewer.display_name.clone()}</span>
             </summary>
             <div class="menu" role="menu">
@@ -74,19 +58,11 @@ pub fn UserMenu(viewer: Viewer) -> impl IntoView {
                     <strong>{viewer.username.clone()}</strong>
                     <span>{viewer.email.clone()}</span>
                 </p>
-                <a role="menuitem" href="/account/password">
-                    "Change password"
-                </a>
-                <a role="menuitem" href="/account/security">
-                    "Security and sign-in"
-                </a>
-                <a role="menuitem" href="/account/sessions">
-                    "Sessions and devices"
-                </a>
+                <a role="menuitem" href=routes::ACCOUNT_PASSWORD>{t("menu.change_password")}</a>
+                <a role="menuitem" href=routes::SECURITY>{t("menu.security")}</a>
+                <a role="menuitem" href=routes::SESSIONS>{t("menu.sessions")}</a>
                 <ActionForm action=sign_out>
-                    <button type="submit" role="menuitem" class="menu-button">
-                        "Sign out"
-                    </button>
+                    <button type="submit" role="menuitem" class="menu-button">{t("menu.sign_out")}</button>
                 </ActionForm>
             </div>
         </details>

@@ -1,22 +1,23 @@
 use crate::api::dev_mailbox;
+use crate::components::{error_view, LocalTime};
 use crate::error::AppError;
-use crate::format::utc_minute;
+use crate::i18n::{t, t_with};
 use crate::pages::not_found::NotFound;
 use crate::types::MailView;
 use leptos::prelude::*;
 
 /// The developer mailbox: every email in the outbox. The server answers only when it is enabled
-/// (`PORTCULLIS_DEV_MAILBOX`); otherwise this page is a 404.
+/// (`PORTCULLIS_DEV_MAILBOX`, loopback only); otherwise this page is a 404.
 #[component]
 pub fn DevMailboxPage() -> impl IntoView {
     let mail = Resource::new(|| (), |_| dev_mailbox());
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p class="loading">{t("app.loading")}</p> }>
             {move || Suspend::new(async move {
                 match mail.await {
                     Ok(list) => view! { <Mailbox list /> }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => error_view(e),
                 }
             })}
         </Suspense>
@@ -28,25 +29,26 @@ fn Mailbox(list: Vec<MailView>) -> impl IntoView {
     let empty = list.is_empty();
     view! {
         <main class="page">
-            <h1>"Developer mailbox"</h1>
-            <p class="notice">
-                "Every email Portcullis has queued, newest first. This page exists because the server runs with PORTCULLIS_DEV_MAILBOX: never enable it in production."
-            </p>
-            {empty.then(|| view! { <p>"No email yet."</p> })}
+            <h1>{t("title.mailbox")}</h1>
+            <p class="notice">{t("mailbox.notice")}</p>
+            {empty.then(|| view! { <p>{t("mailbox.empty")}</p> })}
             {list
                 .into_iter()
                 .map(|m| {
+                    let body = if m.body.is_empty() { t("mailbox.sent_body") } else { m.body.clone() };
                     view! {
                         <article class="card mail" data-recipient=m.recipient.clone() data-kind=m.kind.clone()>
                             <header>
                                 <h2 class="mail-subject">{m.subject.clone()}</h2>
                                 <p class="mail-meta">
-                                    "To " <strong>{m.recipient.clone()}</strong> " · " {utc_minute(m.at)} " · "
+                                    {t_with("mailbox.to", &[("recipient", &m.recipient)])} " · " <LocalTime at=m.at /> " · "
                                     <span class="mail-status">{m.status.clone()}</span>
-                                    {m.last_error.clone().map(|e| format!(" · {} attempts, last error: {e}", m.attempts))}
+                                    {m.last_error.clone().map(|e| {
+                                        format!(" · {}", t_with("mailbox.attempts", &[("attempts", &m.attempts.to_string()), ("error", &e)]))
+                                    })}
                                 </p>
                             </header>
-                            <pre class="mail-body">{linkify(&m.body)}</pre>
+                            <pre class="mail-body">{linkify(&body)}</pre>
                         </article>
                     }
                 })

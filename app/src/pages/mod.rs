@@ -1,10 +1,5 @@
-pub mod email_link;
-pub mod forgot;
-pub mod home;
-pub mod login;
+//! The pages, by area: signing in (`auth`), the signed-in account (`account`), developer tools.
+pub mod account;
+pub mod auth;
 pub mod mailbox;
 pub mod not_found;
-pub mod password;
-pub mod security;
-pub mod sessions;
-pub mod verify;

@@ -1,3 +1,5 @@
+use crate::i18n::t;
+use crate::routes;
 use leptos::prelude::*;
 
 #[component]
@@ -8,10 +10,10 @@ pub fn NotFound() -> impl IntoView {
     }
     view! {
         <main class="card narrow">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address."</p>
+            <h1>{t("title.not_found")}</h1>
+            <p>{t("not_found.body")}</p>
             <p>
-                <a href="/">"Go to the start page"</a>
+                <a href=routes::HOME>{t("not_found.home")}</a>
             </p>
         </main>
     }

@@ -1,0 +1,177 @@
+//! One small interface per area. The server implements each in one file of `server/src/services/`;
+//! the server function, the trait method and the implementation share one name.
+use super::RequestInfo;
+use crate::error::AppError;
+use crate::types::{
+    ChallengeInfo, CodeSent, Enrolled, LinkInfo, LinkKind, Locale, MailView, Method,
+    SecurityOverview, SessionState, SessionSummary, SignInStep, TotpSetup,
+};
+use crate::policy::PasswordOwner;
+use async_trait::async_trait;
+
+/// The password step, the session behind a request, and signing out.
+#[async_trait]
+pub trait SignInService: Send + Sync + 'static {
+    /// The password step. On success a new session (new token, partial or full) replaces any old one.
+    async fn sign_in(
+        &self,
+        req: &RequestInfo,
+        identifier: &str,
+        password: &str,
+    ) -> Result<SignInStep, AppError>;
+
+    /// The visitor's session (a partial one learns only its next step).
+    async fn session_state(&self, req: &RequestInfo) -> Result<SessionState, AppError>;
+
+    /// Ends the current session, partial or full (also "cancel and sign in again").
+    async fn sign_out(&self, req: &RequestInfo) -> Result<(), AppError>;
+}
+
+/// The second step of signing in: what it offers, sending codes, and judging answers.
+#[async_trait]
+pub trait SecondStepService: Send + Sync + 'static {
+    /// What the second step offers. Needs a session at that step.
+    async fn challenge(&self, req: &RequestInfo) -> Result<ChallengeInfo, AppError>;
+
+    /// Sends (or sends again) a code by email or text message for this sign-in attempt.
+    async fn send_code(&self, req: &RequestInfo, method: Method) -> Result<CodeSent, AppError>;
+
+    /// Judges a code from `method`. With `trust`, the browser is remembered (a cookie).
+    async fn verify_second_factor(
+        &self,
+        req: &RequestInfo,
+        method: Method,
+        code: &str,
+        trust: bool,
+    ) -> Result<SignInStep, AppError>;
+}
+
+/// Passwords and emailed links.
+#[async_trait]
+pub trait AccountService: Send + Sync + 'static {
+    /// Sets a new password. Allowed in a full session and at the forced-change stage; ends every other
+    /// session and answers where the browser goes next.
+    async fn change_password(
+        &self,
+        req: &RequestInfo,
+        current: &str,
+        new: &str,
+        confirm: &str,
+    ) -> Result<SignInStep, AppError>;
+
+    /// Whose password is being changed (for the live checklist): full sessions and the forced change.
+    async fn password_owner(&self, req: &RequestInfo) -> Result<PasswordOwner, AppError>;
+
+    /// Forgot password: emails a reset link when the details match an account. Answers the same, in
+    /// body and time, whether they match or not.
+    async fn request_password_reset(
+        &self,
+        req: &RequestInfo,
+        username: &str,
+        email: &str,
+    ) -> Result<(), AppError>;
+
+    /// Whose account a still-valid emailed link opens; spends nothing.
+    async fn inspect_link(
+        &self,
+        req: &RequestInfo,
+        kind: LinkKind,
+        token: &str,
+    ) -> Result<LinkInfo, AppError>;
+
+    /// Spends a reset or invitation link to set a new password.
+    async fn set_password_by_link(
+        &self,
+        req: &RequestInfo,
+        kind: LinkKind,
+        token: &str,
+        new: &str,
+        confirm: &str,
+    ) -> Result<(), AppError>;
+
+    /// Spends an unlock link.
+    async fn unlock_account(&self, req: &RequestInfo, token: &str) -> Result<(), AppError>;
+}
+
+/// Security & sign-in settings: second factors, backup codes, trusted browsers.
+#[async_trait]
+pub trait SecurityService: Send + Sync + 'static {
+    async fn security_overview(&self, req: &RequestInfo) -> Result<SecurityOverview, AppError>;
+
+    /// Confirms identity (password, and a second factor when the user has one), opening a short
+    /// window for sensitive changes. Also allowed at the mandatory-enrolment stage (password only).
+    async fn confirm_identity(
+        &self,
+        req: &RequestInfo,
+        password: &str,
+        method: Option<Method>,
+        code: &str,
+    ) -> Result<(), AppError>;
+
+    /// Starts adding an authenticator app: a new secret, shown once, active after its first code.
+    async fn begin_totp(&self, req: &RequestInfo) -> Result<TotpSetup, AppError>;
+
+    /// Activates the authenticator app with a code from it.
+    async fn confirm_totp(
+        &self,
+        req: &RequestInfo,
+        factor_id: i64,
+        code: &str,
+        label: &str,
+    ) -> Result<Enrolled, AppError>;
+
+    async fn rename_factor(
+        &self,
+        req: &RequestInfo,
+        factor_id: i64,
+        label: &str,
+    ) -> Result<(), AppError>;
+
+    async fn remove_factor(&self, req: &RequestInfo, factor_id: i64) -> Result<(), AppError>;
+
+    /// The method the second step opens on.
+    async fn set_default_method(&self, req: &RequestInfo, method: Method)
+        -> Result<(), AppError>;
+
+    /// A new set of backup codes (the old set stops working). Shown once.
+    async fn regenerate_backup_codes(&self, req: &RequestInfo) -> Result<Vec<String>, AppError>;
+
+    async fn revoke_trusted_browser(&self, req: &RequestInfo, id: &str) -> Result<(), AppError>;
+}
+
+/// The signed-in user's own sessions and devices.
+#[async_trait]
+pub trait SessionsService: Send + Sync + 'static {
+    async fn list_sessions(&self, req: &RequestInfo) -> Result<Vec<SessionSummary>, AppError>;
+
+    /// Ends one of the user's other sessions.
+    async fn revoke_session(&self, req: &RequestInfo, id: &str) -> Result<(), AppError>;
+
+    /// Ends every other session of the user (after confirming the password).
+    async fn revoke_other_sessions(
+        &self,
+        req: &RequestInfo,
+        password: &str,
+    ) -> Result<u64, AppError>;
+}
+
+/// The back office (administrators only, with a recent full authentication).
+#[async_trait]
+pub trait AdminService: Send + Sync + 'static {}
+
+/// Language and time zone.
+#[async_trait]
+pub trait PreferencesService: Send + Sync + 'static {
+    /// Keeps the language in a cookie, and in the profile when signed in.
+    async fn set_locale(&self, req: &RequestInfo, locale: Locale) -> Result<(), AppError>;
+
+    /// Keeps the browser's time zone (IANA name) in a cookie, and in the profile when signed in.
+    async fn set_time_zone(&self, req: &RequestInfo, time_zone: &str) -> Result<(), AppError>;
+}
+
+/// Developer tools.
+#[async_trait]
+pub trait DeveloperService: Send + Sync + 'static {
+    /// Every recent email, for the developer mailbox; `NotFound` unless it is enabled.
+    async fn dev_mailbox(&self, req: &RequestInfo) -> Result<Vec<MailView>, AppError>;
+}

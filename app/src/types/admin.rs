@@ -1,0 +1,1 @@
+//! The back office: users, recovery requests, the audit log.

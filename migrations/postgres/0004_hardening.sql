@@ -1,0 +1,46 @@
+-- Limits claimed before the work, the "credentials changed" routine, encrypted outbox bodies, typed audit,
+-- languages and time zones. Same tables and names as ../sqlite/0004_hardening.sql.
+
+-- Password attempts being judged right now (claimed before hashing; a claim older than a minute is stale).
+ALTER TABLE users ADD COLUMN sign_ins_in_flight BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN sign_ins_in_flight_at BIGINT NOT NULL DEFAULT 0;
+-- Too many failed second steps in a day: the password no longer signs in until it is reset.
+ALTER TABLE users ADD COLUMN password_reset_required BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN locale_chosen BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN time_zone TEXT;
+-- Proved by an emailed link (reset, invitation, confirmation): email codes need it.
+ALTER TABLE users ADD COLUMN email_verified BIGINT NOT NULL DEFAULT 0;
+-- The second-step limit moved to its own table.
+ALTER TABLE users DROP COLUMN second_factor_failures;
+ALTER TABLE users DROP COLUMN second_factor_suspended_until;
+
+-- The second-step attempt limit shared by every method, one row per user.
+CREATE TABLE second_factor_limits (
+    user_id         BIGINT  NOT NULL PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    failures        BIGINT  NOT NULL DEFAULT 0,   -- wrong answers in the current window
+    in_flight       BIGINT  NOT NULL DEFAULT 0,   -- answers being judged right now
+    in_flight_at    BIGINT  NOT NULL DEFAULT 0,
+    suspended_until BIGINT  NOT NULL DEFAULT 0,
+    day_failures    BIGINT  NOT NULL DEFAULT 0,   -- wrong answers since day_start
+    day_start       BIGINT  NOT NULL DEFAULT 0
+);
+
+-- TOTP re-synchronisation with a device clock that is off (RFC 6238 section 6), and setup attempts.
+ALTER TABLE second_factors ADD COLUMN drift_steps BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE second_factors ADD COLUMN pending_drift BIGINT;
+ALTER TABLE second_factors ADD COLUMN pending_drift_step BIGINT;
+ALTER TABLE second_factors ADD COLUMN setup_attempts BIGINT NOT NULL DEFAULT 0;
+
+-- Email bodies, encrypted (AES-256-GCM) and wiped once sent; text_body and html_body stay empty.
+ALTER TABLE outbox ADD COLUMN sealed_body BYTEA;
+DELETE FROM outbox;
+
+-- More kinds of emailed link, and a value a link may carry (e.g. a new email address to confirm).
+ALTER TABLE email_tokens DROP CONSTRAINT email_tokens_purpose_check;
+ALTER TABLE email_tokens ADD CONSTRAINT email_tokens_purpose_check
+    CHECK (purpose IN ('reset', 'unlock', 'invite', 'not_me', 'cancel_recovery', 'confirm_email'));
+ALTER TABLE email_tokens ADD COLUMN payload TEXT;
+
+-- The browser of each audited request.
+ALTER TABLE audit_log ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
+CREATE INDEX audit_log_by_event ON audit_log (event, at);

@@ -1,0 +1,10 @@
+//! Authentication capabilities, each owning its table and its rules. The services compose them.
+pub mod attempts;
+pub mod common_passwords;
+pub mod email_links;
+pub mod factor;
+pub mod flow;
+pub mod password;
+pub mod rate_limit;
+pub mod session;
+pub mod trusted_browser;

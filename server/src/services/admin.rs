@@ -1,0 +1,314 @@
+//! Administration: the same operations for the command line (`portcullis user …`) and the back office,
+//! over the same services (the same hashing pool, the same rules, the same "credentials changed"
+//! routine). An administrator never sees or sets another user's password or secrets: a temporary
+//! password is generated, shown once to whoever asked, and must be replaced at first sign-in.
+use app::policy::{self, PasswordOwner};
+use app::service::AdminService;
+use app::types::{Locale, Role};
+use async_trait::async_trait;
+use serde_json::json;
+use std::sync::Arc;
+
+use super::credentials::Change;
+use super::Core;
+use crate::audit::{self, Entry, Event};
+use crate::auth::email_links::{self, Purpose};
+use crate::crypto::fill_random;
+use crate::db::Tx;
+use crate::notify::{Message, Recipient};
+use crate::users::{self, CreateUserError, NewUser, User};
+
+pub struct Admin(pub Arc<Core>);
+
+#[async_trait]
+impl AdminService for Admin {}
+
+/// Letters and digits that cannot be mistaken for one another (no 0/O, 1/l/I).
+const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+
+/// A random temporary password, e.g. `Kq7m-Xr4p-Tz9w-Hn3c`: 16 characters from 57 (93 bits), grouped
+/// for reading aloud, and always meeting the password policy (the dash is its special character).
+pub fn temporary_password(owner: &PasswordOwner) -> String {
+    loop {
+        let mut bytes = [0u8; 64];
+        fill_random(&mut bytes);
+        // Rejection sampling keeps every character equally likely.
+        let chars: Vec<char> = bytes
+            .iter()
+            .filter(|b| (**b as usize) < 256 - 256 % ALPHABET.len())
+            .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+            .take(16)
+            .collect();
+        if chars.len() < 16 {
+            continue;
+        }
+        let candidate = chars
+            .chunks(4)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join("-");
+        if policy::violations(&candidate, owner).is_empty() {
+            return candidate;
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("there is no user '{0}'")]
+    NoSuchUser(String),
+    #[error(transparent)]
+    Create(#[from] CreateUserError),
+    #[error("{0:?}")]
+    Service(app::error::AppError),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<app::error::AppError> for AdminError {
+    fn from(e: app::error::AppError) -> Self {
+        AdminError::Service(e)
+    }
+}
+
+/// Who acts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// An operator at the command line (the machine's own account).
+    Operator,
+    /// A signed-in administrator.
+    Admin(i64),
+}
+
+impl Actor {
+    fn id(self) -> Option<i64> {
+        match self {
+            Actor::Operator => None,
+            Actor::Admin(id) => Some(id),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Actor::Operator => "command line",
+            Actor::Admin(_) => "administrator",
+        }
+    }
+}
+
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub display_name: Option<&'a str>,
+    pub role: Role,
+    /// Email an invitation link instead of a temporary password.
+    pub invite: bool,
+    pub mfa_required: bool,
+    pub locale: Locale,
+}
+
+pub struct Created {
+    pub id: i64,
+    /// None for an invitation.
+    pub temporary_password: Option<String>,
+}
+
+impl Admin {
+    async fn record(&self, tx: &mut Tx, actor: Actor, event: Event, subject: i64, detail: serde_json::Value) -> Result<(), AdminError> {
+        let entry = Entry {
+            event,
+            actor: actor.id(),
+            subject: Some(subject),
+            ip: None,
+            user_agent: "",
+            detail,
+        };
+        audit::record(tx, self.0.now(), entry).await?;
+        Ok(())
+    }
+
+    async fn find(&self, username: &str) -> Result<User, AdminError> {
+        let mut conn = self.0.db.conn().await?;
+        users::find_by_username(&mut conn, username)
+            .await?
+            .ok_or_else(|| AdminError::NoSuchUser(username.into()))
+    }
+
+    /// Creates an account and emails its owner either a temporary password (to be changed at first
+    /// sign-in, valid for the temporary-password lifetime) or an invitation link (72 hours).
+    pub async fn create_user(&self, actor: Actor, new: &NewAccount<'_>) -> Result<Created, AdminError> {
+        self.create(actor, new, false).await?.ok_or(AdminError::Invalid("the account already exists".into()))
+    }
+
+    /// The first administrator, on an empty database: of several instances starting at once, exactly
+    /// one creates it (the others answer None and carry on).
+    pub async fn create_first_administrator(&self, email: &str) -> Result<Option<Created>, AdminError> {
+        let account = NewAccount {
+            username: "admin",
+            email,
+            display_name: Some("Administrator"),
+            role: Role::Admin,
+            invite: false,
+            mfa_required: false,
+            locale: Locale::En,
+        };
+        self.create(Actor::Operator, &account, true).await
+    }
+
+    async fn create(&self, actor: Actor, new: &NewAccount<'_>, only_if_empty: bool) -> Result<Option<Created>, AdminError> {
+        let core = &self.0;
+        let (username, email) = (new.username.trim(), new.email.trim());
+        policy::validate_username(username).map_err(AdminError::Invalid)?;
+        policy::validate_email(email).map_err(AdminError::Invalid)?;
+        let display_name = new.display_name.map(str::trim).filter(|d| !d.is_empty()).unwrap_or(username);
+        let temporary = (!new.invite).then(|| {
+            temporary_password(&PasswordOwner {
+                username: username.into(),
+                email: email.into(),
+            })
+        });
+        let hash = match &temporary {
+            Some(p) => Some(core.hash_password(p).await?),
+            None => None,
+        };
+        let now = core.now();
+        let lifetime = core.settings.lifecycle.temporary_lifetime_secs;
+        let mut tx = core.db.begin().await?;
+        let Some(id) = users::create(
+            &mut tx,
+            &NewUser {
+                username,
+                email,
+                display_name,
+                role: new.role,
+                password_hash: hash.as_deref(),
+                temporary_until: temporary.as_ref().map(|_| now + lifetime),
+                mfa_required: new.mfa_required,
+                locale: new.locale,
+            },
+            now,
+            only_if_empty,
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        let recipient = Recipient {
+            address: email.to_string(),
+            name: display_name.to_string(),
+            locale: new.locale,
+            time_zone: None,
+        };
+        let sign_in_link = core.link(app::routes::LOGIN);
+        let message = match &temporary {
+            Some(p) => Message::UserCreated {
+                username: username.into(),
+                sign_in_link,
+                temporary_password: p.clone(),
+                valid_hours: lifetime / 3600,
+            },
+            None => {
+                let token = email_links::issue(&mut tx, id, Purpose::Invite, now).await?;
+                Message::Invitation {
+                    username: username.into(),
+                    link: email_links::link(&core.settings.public_url, Purpose::Invite, &token),
+                    valid_hours: Purpose::Invite.lifetime_secs() / 3600,
+                }
+            }
+        };
+        core.notifier.email(&mut tx, &recipient, &message, now).await?;
+        let detail = json!({ "role": new.role.as_str(), "invitation": new.invite, "mfa_required": new.mfa_required, "by": actor.name() });
+        self.record(&mut tx, actor, Event::UserCreated, id, detail).await?;
+        tx.commit().await?;
+        Ok(Some(Created {
+            id,
+            temporary_password: temporary,
+        }))
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<User>, AdminError> {
+        let mut conn = self.0.db.conn().await?;
+        Ok(users::list(&mut conn).await?)
+    }
+
+    /// A new temporary password for `username` (shown to the caller and emailed); their sessions end
+    /// and their trusted browsers are forgotten.
+    pub async fn issue_temporary_password(&self, actor: Actor, username: &str) -> Result<String, AdminError> {
+        let core = &self.0;
+        let user = self.find(username).await?;
+        let temporary = temporary_password(&PasswordOwner {
+            username: user.username.clone(),
+            email: user.email.clone(),
+        });
+        let hash = core.hash_password(&temporary).await?;
+        let now = core.now();
+        let lifetime = core.settings.lifecycle.temporary_lifetime_secs;
+        let mut tx = core.db.begin().await?;
+        users::set_temporary_password(&mut tx, user.id, &hash, now, now + lifetime).await?;
+        core.credentials_changed(&mut tx, None, &user, Change::TemporaryPassword, None).await?;
+        let message = Message::TemporaryPassword {
+            sign_in_link: core.link(app::routes::LOGIN),
+            temporary_password: temporary.clone(),
+            valid_hours: lifetime / 3600,
+        };
+        core.notifier.email(&mut tx, &Recipient::of(&user), &message, now).await?;
+        self.record(&mut tx, actor, Event::TemporaryPasswordIssued, user.id, json!({ "by": actor.name() })).await?;
+        tx.commit().await?;
+        Ok(temporary)
+    }
+
+    /// Unlocks `username`; false if it was not locked.
+    pub async fn unlock(&self, actor: Actor, username: &str) -> Result<bool, AdminError> {
+        let core = &self.0;
+        let user = self.find(username).await?;
+        let mut tx = core.db.begin().await?;
+        let unlocked = users::unlock(&mut tx, user.id).await?;
+        if unlocked {
+            email_links::revoke(&mut tx, user.id, Purpose::Unlock, core.now()).await?;
+            self.record(&mut tx, actor, Event::AccountUnlocked, user.id, json!({ "by": actor.name() })).await?;
+        }
+        tx.commit().await?;
+        Ok(unlocked)
+    }
+
+    /// Makes two-factor authentication mandatory (or not) for `username`, with an optional grace period.
+    pub async fn require_two_factor(
+        &self,
+        actor: Actor,
+        username: &str,
+        required: bool,
+        grace_secs: Option<i64>,
+    ) -> Result<(), AdminError> {
+        let core = &self.0;
+        let user = self.find(username).await?;
+        let grace_until = grace_secs.filter(|_| required).map(|g| core.now() + g);
+        let mut tx = core.db.begin().await?;
+        users::set_mfa_required(&mut tx, user.id, required, grace_until).await?;
+        let detail = json!({ "required": required, "grace_secs": grace_secs, "by": actor.name() });
+        self.record(&mut tx, actor, Event::TwoFactorRequirementChanged, user.id, detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_passwords_meet_the_policy_and_differ() {
+        let owner = PasswordOwner {
+            username: "admin".into(),
+            email: "admin@localhost".into(),
+        };
+        let a = temporary_password(&owner);
+        let b = temporary_password(&owner);
+        assert_ne!(a, b);
+        for p in [&a, &b] {
+            assert_eq!(p.len(), 19);
+            assert!(policy::violations(p, &owner).is_empty(), "{p}");
+        }
+    }
+}

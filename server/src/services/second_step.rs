@@ -1,0 +1,235 @@
+//! The second step of signing in. Only a session at that step may call it. Every answer, whatever the
+//! method, first claims a slot of the shared attempt limit (`auth::attempts`); success moves the session
+//! on through the flow, with a new token.
+use app::error::{AppError, Invalid};
+use app::routes;
+use app::service::{CookieChange, IssuedToken, RequestInfo, SecondStepService};
+use app::types::{ChallengeInfo, CodeSent, FactorKind, Method, SignInStep};
+use async_trait::async_trait;
+use serde_json::json;
+use std::sync::Arc;
+
+use super::{Core, Current, OrInternal};
+use crate::audit::Event;
+use crate::auth::attempts::{self, Refusal};
+use crate::auth::factor::{self, backup_codes, totp, Ctx, Verdict};
+use crate::auth::flow::{self, Capability};
+use crate::auth::{session, trusted_browser};
+use crate::db::Conn;
+use crate::notify::{Message, Recipient};
+use crate::users::{self, User};
+
+pub struct SecondStep(pub Arc<Core>);
+
+impl Core {
+    /// The methods the user can pass the second step with, default first (backup codes not included).
+    pub async fn methods(&self, conn: &mut Conn, user: &User) -> Result<Vec<Method>, AppError> {
+        let mut methods: Vec<Method> = Vec::new();
+        for f in factor::confirmed(conn, user.id).await.or_internal("reading factors")? {
+            let m = Method::Factor(f.kind);
+            if !methods.contains(&m) {
+                methods.push(m);
+            }
+        }
+        let default = user.default_method.as_deref().and_then(FactorKind::from_db).map(Method::Factor);
+        if let Some(i) = default.and_then(|d| methods.iter().position(|m| *m == d)) {
+            let m = methods.remove(i);
+            methods.insert(0, m);
+        }
+        Ok(methods)
+    }
+
+    /// Judges one answer with `method`, after claiming a slot of the attempt limit. Used by the second
+    /// step and by every confirmation of identity. Answers the clock drift an app code revealed.
+    pub async fn judge_second_factor(
+        &self,
+        conn: &mut Conn,
+        req: &RequestInfo,
+        current: &Current,
+        method: Method,
+        answer: &str,
+    ) -> Result<Option<i64>, AppError> {
+        let user = &current.user;
+        let now = self.now();
+        let has_method = match method {
+            Method::BackupCode => backup_codes::remaining(conn, user.id).await.or_internal("counting codes")? > 0,
+            other => self.methods(conn, user).await?.contains(&other),
+        };
+        if !has_method {
+            return Err(AppError::Invalid(Invalid::MethodUnavailable(
+                method.factor().unwrap_or(FactorKind::Totp),
+            )));
+        }
+        match attempts::claim(conn, user.id, now).await.or_internal("claiming an attempt")? {
+            Ok(()) => {}
+            Err(Refusal::Suspended { secs }) => {
+                return Err(AppError::ChallengeSuspended { minutes: (secs + 59) / 60 })
+            }
+            Err(Refusal::Busy) => return Err(AppError::RateLimited),
+        }
+        let ctx = Ctx {
+            user,
+            keys: &self.keys,
+            now,
+            session_id: current.session.id,
+        };
+        let verdict = match method {
+            Method::Totp => totp::verify_answer(&ctx, conn, answer).await,
+            Method::BackupCode => backup_codes::verify_answer(&ctx, conn, answer)
+                .await
+                .or_internal("using a backup code"),
+            Method::Passkey | Method::Sms | Method::Email => {
+                Ok(Verdict::Refused(AppError::Invalid(Invalid::MethodUnavailable(
+                    method.factor().unwrap_or(FactorKind::Totp),
+                ))))
+            }
+        };
+        let verdict = match verdict {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = attempts::release(conn, user.id).await;
+                return Err(e);
+            }
+        };
+        match verdict {
+            Verdict::Accepted { clock_drift_steps } => {
+                attempts::record_right(conn, user.id).await.or_internal("recording")?;
+                if method == Method::BackupCode {
+                    self.backup_code_used(conn, req, user).await?;
+                }
+                Ok(clock_drift_steps)
+            }
+            Verdict::Refused(error) => Err(self.second_factor_failed(req, user, method, error).await?),
+        }
+    }
+
+    /// A wrong answer: counted; the one that suspends the step tells the owner, the one that reaches
+    /// the daily limit ends every partial session and requires a password reset.
+    async fn second_factor_failed(
+        &self,
+        req: &RequestInfo,
+        user: &User,
+        method: Method,
+        error: AppError,
+    ) -> Result<AppError, AppError> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        let failure = attempts::record_wrong(&mut tx, user.id, now).await.or_internal("counting a failure")?;
+        self.audit(&mut tx, req, Event::SecondFactorFailed, None, Some(user.id), json!({ "method": method.as_db() }))
+            .await?;
+        let recipient = Recipient::of(user);
+        let reset_link = self.link(routes::FORGOT_PASSWORD);
+        let mut answer = error;
+        if failure.suspended {
+            let minutes = attempts::SUSPENSION_SECS / 60;
+            let message = Message::SecondStepFailed { minutes, reset_link: reset_link.clone(), origin: self.origin(req) };
+            self.notifier.email(&mut tx, &recipient, &message, now).await.or_internal("queueing an email")?;
+            self.audit(&mut tx, req, Event::SecondStepSuspended, None, Some(user.id), json!({})).await?;
+            answer = AppError::ChallengeSuspended { minutes };
+        }
+        if failure.escalated {
+            let ended = session::delete_partial_for_user(&mut tx, user.id).await.or_internal("ending sessions")?;
+            users::require_password_reset(&mut tx, user.id).await.or_internal("requiring a reset")?;
+            let message = Message::SecondStepBlocked { reset_link, origin: self.origin(req) };
+            self.notifier.email(&mut tx, &recipient, &message, now).await.or_internal("queueing an email")?;
+            self.audit(&mut tx, req, Event::SecondStepEscalated, None, Some(user.id), json!({ "sessions_ended": ended }))
+                .await?;
+            answer = AppError::PasswordResetRequired;
+        }
+        tx.commit().await.or_internal("committing")?;
+        Ok(answer)
+    }
+
+    async fn backup_code_used(&self, conn: &mut Conn, req: &RequestInfo, user: &User) -> Result<(), AppError> {
+        let now = self.now();
+        let remaining = backup_codes::remaining(conn, user.id).await.or_internal("counting codes")?;
+        let message = Message::BackupCodeUsed {
+            remaining,
+            settings_link: self.link(routes::SECURITY),
+            origin: self.origin(req),
+        };
+        self.notifier
+            .email(conn, &Recipient::of(user), &message, now)
+            .await
+            .or_internal("queueing an email")?;
+        self.audit(conn, req, Event::BackupCodeUsed, Some(user.id), Some(user.id), json!({ "remaining": remaining }))
+            .await
+    }
+}
+
+#[async_trait]
+impl SecondStepService for SecondStep {
+    async fn challenge(&self, req: &RequestInfo) -> Result<ChallengeInfo, AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        let current = core.at(&mut conn, req, Capability::AnswerSecondFactor).await?;
+        Ok(ChallengeInfo {
+            methods: core.methods(&mut conn, &current.user).await?,
+            backup_codes_remaining: backup_codes::remaining(&mut conn, current.user.id)
+                .await
+                .or_internal("counting codes")?,
+            trust_days: core.settings.trust_lifetime_secs / 86_400,
+            destinations: Vec::new(),
+        })
+    }
+
+    async fn send_code(&self, req: &RequestInfo, method: Method) -> Result<CodeSent, AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        core.at(&mut conn, req, Capability::AnswerSecondFactor).await?;
+        Err(AppError::Invalid(Invalid::MethodUnavailable(
+            method.factor().unwrap_or(FactorKind::Email),
+        )))
+    }
+
+    #[tracing::instrument(name = "verify_second_factor", skip_all, fields(method = method.as_db()))]
+    async fn verify_second_factor(
+        &self,
+        req: &RequestInfo,
+        method: Method,
+        code: &str,
+        trust: bool,
+    ) -> Result<SignInStep, AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        let current = core.at(&mut conn, req, Capability::AnswerSecondFactor).await?;
+        let drift = core.judge_second_factor(&mut conn, req, &current, method, code).await?;
+        drop(conn);
+        let now = core.now();
+        let user = &current.user;
+        let mut tx = core.begin().await?;
+        let mut trusted_cookie = None;
+        let (stage, token) = core
+            .advance(&mut tx, req, &current, flow::Event::SecondFactorVerified, true)
+            .await?;
+        if trust {
+            let lifetime = core.settings.trust_lifetime_secs;
+            let token = trusted_browser::trust(&mut tx, user.id, req.ip, &req.user_agent, now, lifetime)
+                .await
+                .or_internal("trusting a browser")?;
+            trusted_cookie = Some(IssuedToken {
+                token,
+                max_age_secs: lifetime.max(0) as u64,
+            });
+            core.audit(&mut tx, req, Event::TrustedBrowserAdded, Some(user.id), Some(user.id), json!({})).await?;
+        }
+        core.audit(
+            &mut tx,
+            req,
+            Event::SecondFactorPassed,
+            Some(user.id),
+            Some(user.id),
+            json!({ "method": method.as_db(), "trusted": trust }),
+        )
+        .await?;
+        tx.commit().await.or_internal("committing")?;
+        core.session_cookie(req, token);
+        if let Some(t) = trusted_cookie {
+            req.effects.push(CookieChange::TrustedBrowser(t));
+        }
+        Ok(SignInStep {
+            clock_drift_steps: drift,
+            ..SignInStep::to(stage)
+        })
+    }
+}

@@ -1,0 +1,318 @@
+//! Security & sign-in settings: second factors, backup codes, trusted browsers. Removing a factor or
+//! making new backup codes needs a full authentication (password and second factor) within the last
+//! five minutes: a sign-in that skipped the second step on a trusted browser does not count.
+use app::error::{AppError, Invalid};
+use app::routes;
+use app::service::{RequestInfo, SecurityService};
+use app::types::{
+    Enrolled, FactorKind, FactorView, Method, SecurityOverview, Stage, TotpSetup, TrustedBrowserView,
+};
+use async_trait::async_trait;
+use serde_json::json;
+use std::sync::Arc;
+
+use super::credentials::Change;
+use super::{Core, Current, OrInternal};
+use crate::audit::Event;
+use crate::auth::factor::{self, backup_codes, totp};
+use crate::auth::flow::{self, Capability};
+use crate::auth::{session, trusted_browser};
+use crate::db::Conn;
+use crate::users;
+
+pub struct Security(pub Arc<Core>);
+
+/// A new app's name until the person names it: the method's name in their language.
+fn totp_label(user: &users::User) -> String {
+    app::i18n::tr(user.locale, FactorKind::Totp.name_key(), &[])
+}
+
+fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((name, domain)) => {
+            let first: String = name.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".into(),
+    }
+}
+
+impl Core {
+    /// Enrolment is possible in a full session after a recent full authentication, and at the
+    /// mandatory-enrolment stage (which the password step just opened).
+    async fn enrolling(&self, conn: &mut Conn, req: &RequestInfo) -> Result<Current, AppError> {
+        let current = self.at(conn, req, Capability::Enrol).await?;
+        if current.session.stage.is_full() {
+            self.require_recent_authentication(&current.session)?;
+        }
+        Ok(current)
+    }
+
+    async fn full_and_recent(&self, conn: &mut Conn, req: &RequestInfo) -> Result<Current, AppError> {
+        let current = self.at(conn, req, Capability::UseAccount).await?;
+        self.require_recent_authentication(&current.session)?;
+        Ok(current)
+    }
+}
+
+#[async_trait]
+impl SecurityService for Security {
+    async fn security_overview(&self, req: &RequestInfo) -> Result<SecurityOverview, AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        let Current { session, user } = core.at(&mut conn, req, Capability::UseAccount).await?;
+        let now = core.now();
+        let enrolled = factor::confirmed(&mut conn, user.id).await.or_internal("reading factors")?;
+        let trusted_here = req.trusted_browser.as_deref().map(crate::crypto::token_hash);
+        let browsers = trusted_browser::list(&mut conn, user.id, now)
+            .await
+            .or_internal("reading trusted browsers")?;
+        let methods = core.methods(&mut conn, &user).await?;
+        Ok(SecurityOverview {
+            factors: enrolled
+                .into_iter()
+                .map(|f| FactorView {
+                    id: f.id,
+                    kind: f.kind,
+                    label: f.label,
+                    created_at: f.confirmed_at.unwrap_or(f.created_at),
+                    last_used_at: f.last_used_at,
+                    passkey: None,
+                    passwordless: false,
+                    destination: None,
+                })
+                .collect(),
+            default_method: methods.first().copied(),
+            available_methods: vec![FactorKind::Totp],
+            backup_codes_remaining: backup_codes::remaining(&mut conn, user.id)
+                .await
+                .or_internal("counting codes")?,
+            trusted_browsers: browsers
+                .into_iter()
+                .map(|b| TrustedBrowserView {
+                    current: trusted_here.as_deref() == Some(b.token_hash.as_str()),
+                    id: b.public_id,
+                    browser: app::format::browser_name(&b.user_agent),
+                    ip: b.ip,
+                    created_at: b.created_at,
+                    last_used_at: b.last_used_at,
+                    expires_at: b.expires_at,
+                })
+                .collect(),
+            mfa_required: core.settings.mfa.required_for(&user),
+            reauthenticated_secs_left: core.reauth_secs_left(&session),
+            reauth_needs_second_factor: !methods.is_empty(),
+            reauth_methods: methods,
+            email_masked: mask_email(&user.email),
+            email_verified: user.email_verified,
+        })
+    }
+
+    #[tracing::instrument(name = "confirm_identity", skip_all)]
+    async fn confirm_identity(
+        &self,
+        req: &RequestInfo,
+        password: &str,
+        method: Option<Method>,
+        code: &str,
+    ) -> Result<(), AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        let current = core.at(&mut conn, req, Capability::ConfirmIdentity).await?;
+        let user = &current.user;
+        if let Err(e) = core.check_own_password(&mut conn, req, user, password, "confirm_identity").await {
+            if e == AppError::WrongPassword {
+                core.audit(&mut conn, req, Event::IdentityConfirmationFailed, Some(user.id), Some(user.id), json!({}))
+                    .await?;
+            }
+            return Err(e);
+        }
+        // A full session with a second factor proves it again: the password alone is not enough.
+        let with_factor = current.session.stage.is_full() && !core.methods(&mut conn, user).await?.is_empty();
+        if with_factor {
+            let method = method.ok_or(AppError::Invalid(Invalid::Required("code".into())))?;
+            core.judge_second_factor(&mut conn, req, &current, method, code).await?;
+        }
+        let token = session::reauthenticated(&mut conn, current.session.id, core.now())
+            .await
+            .or_internal("confirming identity")?;
+        core.audit(
+            &mut conn,
+            req,
+            Event::IdentityConfirmed,
+            Some(user.id),
+            Some(user.id),
+            json!({ "method": method.filter(|_| with_factor).map(Method::as_db) }),
+        )
+        .await?;
+        core.session_cookie(req, token);
+        Ok(())
+    }
+
+    async fn begin_totp(&self, req: &RequestInfo) -> Result<TotpSetup, AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        let current = core.enrolling(&mut conn, req).await?;
+        totp::begin_enrolment(&mut conn, &core.keys, &current.user, &totp_label(&current.user), core.now())
+            .await
+            .or_internal("storing a pending factor")
+    }
+
+    #[tracing::instrument(name = "confirm_totp", skip_all)]
+    async fn confirm_totp(&self, req: &RequestInfo, factor_id: i64, code: &str, label: &str) -> Result<Enrolled, AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        // The window was checked when the secret was shown: finishing may take as long as the app does.
+        let current = core.at(&mut conn, req, Capability::Enrol).await?;
+        let user = &current.user;
+        let now = core.now();
+        let step = totp::finish_enrolment(&mut conn, &core.keys, user, factor_id, code, now).await?;
+        let first = !factor::has_confirmed(&mut conn, user.id).await.or_internal("reading factors")?;
+        drop(conn);
+        let mut tx = core.begin().await?;
+        let label = factor::clean_label(label, &totp_label(user));
+        if !factor::confirm(&mut tx, factor_id, Some(step), &label, now)
+            .await
+            .or_internal("confirming a factor")?
+        {
+            return Err(AppError::Invalid(Invalid::SetupExpired));
+        }
+        // The first factor comes with its backup codes, in the same transaction.
+        let backup = if first {
+            backup_codes::replace(&mut tx, &core.keys, user.id, now)
+                .await
+                .or_internal("creating backup codes")?
+        } else {
+            Vec::new()
+        };
+        if user.default_method.is_none() {
+            users::set_default_method(&mut tx, user.id, Some(FactorKind::Totp.as_db()))
+                .await
+                .or_internal("default method")?;
+        }
+        core.credentials_changed(&mut tx, Some(req), user, Change::FactorAdded(FactorKind::Totp), Some(current.session.id))
+            .await?;
+        core.audit(&mut tx, req, Event::FactorAdded, Some(user.id), Some(user.id), json!({ "kind": "totp", "first": first }))
+            .await?;
+        let mut token = None;
+        let next = if current.session.stage == Stage::Enrollment {
+            let (stage, t) = core.advance(&mut tx, req, &current, flow::Event::FactorEnrolled, true).await?;
+            token = Some(t);
+            stage.path().to_string()
+        } else {
+            routes::SECURITY.to_string()
+        };
+        tx.commit().await.or_internal("committing")?;
+        if let Some(t) = token {
+            core.session_cookie(req, t);
+        }
+        Ok(Enrolled { backup_codes: backup, next })
+    }
+
+    async fn rename_factor(&self, req: &RequestInfo, factor_id: i64, label: &str) -> Result<(), AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        let current = core.at(&mut conn, req, Capability::UseAccount).await?;
+        let label = label.trim();
+        if label.is_empty() {
+            return Err(AppError::Invalid(Invalid::Required("label".into())));
+        }
+        if label.chars().count() > 60 {
+            return Err(AppError::Invalid(Invalid::TooLong("label".into())));
+        }
+        if !factor::rename(&mut conn, current.user.id, factor_id, &factor::clean_label(label, label))
+            .await
+            .or_internal("renaming a factor")?
+        {
+            return Err(AppError::NotFound);
+        }
+        core.audit(&mut conn, req, Event::FactorRenamed, Some(current.user.id), Some(current.user.id), json!({}))
+            .await
+    }
+
+    async fn remove_factor(&self, req: &RequestInfo, factor_id: i64) -> Result<(), AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        let current = core.full_and_recent(&mut conn, req).await?;
+        let user = &current.user;
+        let target = factor::find(&mut conn, user.id, factor_id)
+            .await
+            .or_internal("reading a factor")?
+            .ok_or(AppError::NotFound)?;
+        let confirmed = factor::confirmed(&mut conn, user.id).await.or_internal("reading factors")?;
+        let remaining: Vec<FactorKind> = confirmed.iter().filter(|f| f.id != target.id).map(|f| f.kind).collect();
+        if target.confirmed_at.is_some() && remaining.is_empty() && core.settings.mfa.required_for(user) {
+            return Err(AppError::Invalid(Invalid::LastMandatoryMethod));
+        }
+        drop(conn);
+        let mut tx = core.begin().await?;
+        factor::delete(&mut tx, user.id, target.id).await.or_internal("removing a factor")?;
+        if target.confirmed_at.is_none() {
+            return tx.commit().await.or_internal("committing");
+        }
+        if remaining.is_empty() {
+            // Without a second factor, backup codes mean nothing.
+            backup_codes::delete_all(&mut tx, user.id).await.or_internal("removing backup codes")?;
+        }
+        let default = user.default_method.as_deref().and_then(FactorKind::from_db);
+        if default.is_some_and(|d| !remaining.contains(&d)) {
+            users::set_default_method(&mut tx, user.id, remaining.first().map(|k| k.as_db()))
+                .await
+                .or_internal("default method")?;
+        }
+        core.credentials_changed(&mut tx, Some(req), user, Change::FactorRemoved(target.kind), Some(current.session.id))
+            .await?;
+        core.audit(&mut tx, req, Event::FactorRemoved, Some(user.id), Some(user.id), json!({ "kind": target.kind.as_db() }))
+            .await?;
+        tx.commit().await.or_internal("committing")
+    }
+
+    async fn set_default_method(&self, req: &RequestInfo, method: Method) -> Result<(), AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        let current = core.at(&mut conn, req, Capability::UseAccount).await?;
+        let kind = method
+            .factor()
+            .ok_or(AppError::Invalid(Invalid::MethodUnavailable(FactorKind::Totp)))?;
+        if !core.methods(&mut conn, &current.user).await?.contains(&Method::Factor(kind)) {
+            return Err(AppError::Invalid(Invalid::MethodUnavailable(kind)));
+        }
+        users::set_default_method(&mut conn, current.user.id, Some(kind.as_db()))
+            .await
+            .or_internal("default method")
+    }
+
+    async fn regenerate_backup_codes(&self, req: &RequestInfo) -> Result<Vec<String>, AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        let current = core.full_and_recent(&mut conn, req).await?;
+        let user = &current.user;
+        if !factor::has_confirmed(&mut conn, user.id).await.or_internal("reading factors")? {
+            return Err(AppError::Invalid(Invalid::NoSecondFactor));
+        }
+        drop(conn);
+        let mut tx = core.begin().await?;
+        let codes = backup_codes::replace(&mut tx, &core.keys, user.id, core.now())
+            .await
+            .or_internal("creating backup codes")?;
+        core.credentials_changed(&mut tx, Some(req), user, Change::BackupCodesRegenerated, Some(current.session.id))
+            .await?;
+        core.audit(&mut tx, req, Event::BackupCodesRegenerated, Some(user.id), Some(user.id), json!({})).await?;
+        tx.commit().await.or_internal("committing")?;
+        Ok(codes)
+    }
+
+    async fn revoke_trusted_browser(&self, req: &RequestInfo, id: &str) -> Result<(), AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        let current = core.at(&mut conn, req, Capability::UseAccount).await?;
+        if !trusted_browser::revoke(&mut conn, current.user.id, id)
+            .await
+            .or_internal("forgetting a browser")?
+        {
+            return Err(AppError::NotFound);
+        }
+        core.audit(&mut conn, req, Event::TrustedBrowserRevoked, Some(current.user.id), Some(current.user.id), json!({}))
+            .await
+    }
+}

@@ -1,0 +1,9 @@
+//! The integration tests: one binary. Each scenario file declares its scenarios once (`scenarios!`),
+//! and each runs on SQLite and on PostgreSQL (`cargo test --test api sqlite::`, `… postgres::`);
+//! PostgreSQL scenarios skip when it is not reachable (or fail, with PORTCULLIS_REQUIRE_POSTGRES=1).
+#[macro_use]
+mod harness;
+mod lifecycle;
+mod second_factor;
+mod sign_in;
+mod smtp;

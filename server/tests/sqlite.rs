@@ -1,4 +1,0 @@
-//! Integration tests against SQLite (always run).
-mod common;
-
-all_scenarios!(common::Engine::Sqlite);

@@ -3,7 +3,7 @@
 //! the way a browser would (including `Secure` ones over http://localhost).
 #![allow(dead_code)]
 
-use reqwest::header::{HeaderMap, COOKIE, ORIGIN, SET_COOKIE};
+pub use crate::browser::{Answer, Browser};
 use server::clock::ManualClock;
 use server::config::{ServeArgs, SiteArgs};
 use server::db::Db;
@@ -11,8 +11,7 @@ use server::keyring::Keyring;
 use server::services::admin::{Actor, Admin, NewAccount};
 use server::services::Core;
 use server::startup::Application;
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const T0: i64 = 1_800_000_000;
@@ -307,161 +306,6 @@ pub fn first_link(text: &str, base: &str) -> Option<String> {
 /// The token at the end of an emailed link.
 pub fn token_of(link: &str) -> String {
     link.rsplit('/').next().expect("token").to_string()
-}
-
-/// What a server function answered.
-#[derive(Debug)]
-pub struct Answer {
-    pub status: u16,
-    pub body: String,
-    pub headers: HeaderMap,
-}
-
-impl Answer {
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
-    }
-}
-
-/// A cookie jar that behaves like a browser on http://localhost (which browsers treat as secure).
-pub struct Browser {
-    base: String,
-    pub origin: Option<String>,
-    client: reqwest::Client,
-    jar: Mutex<BTreeMap<String, String>>,
-    pub user_agent: String,
-}
-
-impl Browser {
-    pub fn new(base: &str) -> Browser {
-        Browser {
-            base: base.to_string(),
-            origin: Some(base.to_string()),
-            // A server that never answers fails the test instead of hanging it.
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(std::time::Duration::from_secs(30))
-                .build()
-                .expect("client"),
-            jar: Mutex::new(BTreeMap::new()),
-            user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
-                .into(),
-        }
-    }
-
-    pub fn cookie(&self, name: &str) -> Option<String> {
-        self.jar.lock().expect("jar").get(name).cloned()
-    }
-
-    pub fn set_cookie(&self, name: &str, value: &str) {
-        self.jar
-            .lock()
-            .expect("jar")
-            .insert(name.into(), value.into());
-    }
-
-    fn store_cookies(&self, headers: &HeaderMap) {
-        let mut jar = self.jar.lock().expect("jar");
-        for v in headers.get_all(SET_COOKIE) {
-            let text = v.to_str().expect("cookie text");
-            let (pair, attrs) = text.split_once(';').unwrap_or((text, ""));
-            let (name, value) = pair.split_once('=').expect("name=value");
-            if value.is_empty() || attrs.contains("Max-Age=0") {
-                jar.remove(name);
-            } else {
-                jar.insert(name.to_string(), value.to_string());
-            }
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.jar
-            .lock()
-            .expect("jar")
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    pub async fn get(&self, path: &str) -> Answer {
-        let res = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .header("accept", "text/html,application/xhtml+xml")
-            .header(COOKIE, self.cookie_header())
-            .header("user-agent", &self.user_agent)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
-        self.answer(res).await
-    }
-
-    /// Calls a server function as the hydrated page does (form-encoded POST, JSON answer).
-    pub async fn call(&self, function: &str, form: &[(&str, &str)]) -> Answer {
-        let mut req = self
-            .client
-            .post(format!("{}/api/{function}", self.base))
-            .header(COOKIE, self.cookie_header())
-            .header("user-agent", &self.user_agent)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(serde_urlencoded(form));
-        if let Some(origin) = &self.origin {
-            req = req.header(ORIGIN, origin);
-        }
-        let res = req
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("POST /api/{function}: {e}"));
-        self.answer(res).await
-    }
-
-    async fn answer(&self, res: reqwest::Response) -> Answer {
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        self.store_cookies(&headers);
-        let body = res
-            .text()
-            .await
-            .unwrap_or_else(|e| panic!("reading an answer: {e}"));
-        Answer {
-            status,
-            body,
-            headers,
-        }
-    }
-
-    pub async fn sign_in(&self, identifier: &str, password: &str) -> Answer {
-        self.call(
-            "sign_in",
-            &[("identifier", identifier), ("password", password)],
-        )
-        .await
-    }
-
-    pub async fn state(&self) -> serde_json::Value {
-        let a = self.call("session_state", &[]).await;
-        assert_eq!(a.status, 200, "{}", a.body);
-        a.json()
-    }
-}
-
-fn serde_urlencoded(form: &[(&str, &str)]) -> String {
-    form.iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Runs one scenario against a fresh server on `engine` (skipped when PostgreSQL is not reachable),

@@ -1,8 +1,11 @@
 //! The integration tests: one binary. Each scenario file declares its scenarios once (`scenarios!`),
 //! and each runs on SQLite and on PostgreSQL (`cargo test --test api sqlite::`, `… postgres::`);
 //! PostgreSQL scenarios skip when it is not reachable (or fail, with PORTCULLIS_REQUIRE_POSTGRES=1).
+mod browser;
 #[macro_use]
 mod harness;
+mod attacks;
+mod credentials;
 mod lifecycle;
 mod second_factor;
 mod sign_in;

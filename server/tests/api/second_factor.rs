@@ -4,8 +4,8 @@ use serde_json::{json, Value};
 use server::config::{ServeArgs, SiteArgs};
 use std::time::Duration;
 
-const PASSWORD: &str = "Correct-Horse-42";
-const TRUSTED_COOKIE: &str = "__Host-portcullis_trusted";
+pub const PASSWORD: &str = "Correct-Horse-42";
+pub const TRUSTED_COOKIE: &str = "__Host-portcullis_trusted";
 
 /// RFC 4648 base32 (the setup key as shown, spaces ignored).
 pub fn base32_decode(key: &str) -> Vec<u8> {
@@ -64,13 +64,13 @@ pub async fn enrolled_user(app: &TestApp, name: &str) -> (Browser, Vec<u8>, Vec<
     (b, secret, codes)
 }
 
-async fn password_step(app: &TestApp, name: &str) -> (Browser, Value) {
+pub async fn password_step(app: &TestApp, name: &str) -> (Browser, Value) {
     let b = app.browser();
     let a = b.sign_in(name, PASSWORD).await;
     (b, a.json())
 }
 
-async fn verify(b: &Browser, kind: Option<&str>, code: &str, trust: bool) -> crate::harness::Answer {
+pub async fn verify(b: &Browser, kind: Option<&str>, code: &str, trust: bool) -> crate::harness::Answer {
     let mut form = vec![("code", code)];
     form.push(("method", kind.unwrap_or("BackupCode")));
     if trust {

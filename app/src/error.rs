@@ -151,8 +151,14 @@ impl AppError {
             SignInIncomplete | Forbidden | ReauthenticationRequired | PasswordResetRequired => 403,
             NotFound | LinkInvalid => 404,
             CodeAlreadyUsed => 409,
-            PasswordRejected(_) | WrongPassword | WrongCode | BackupCodeInvalid | ClockDrift { .. }
-            | CodeExpired | PasskeyRefused | Invalid(_) => 422,
+            PasswordRejected(_)
+            | WrongPassword
+            | WrongCode
+            | BackupCodeInvalid
+            | ClockDrift { .. }
+            | CodeExpired
+            | PasskeyRefused
+            | Invalid(_) => 422,
             ChallengeSuspended { .. } | ResendTooSoon { .. } | RateLimited => 429,
             Busy | DeliveryFailed => 503,
             Internal | Transport(_) => 500,

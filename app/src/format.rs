@@ -38,7 +38,9 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 pub fn plausible_time_zone(tz: &str) -> bool {
     !tz.is_empty()
         && tz.len() <= 64
-        && tz.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'))
+        && tz
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'))
         && !tz.starts_with('/')
         && !tz.contains("..")
 }
@@ -106,7 +108,8 @@ mod tests {
     fn names_common_browsers() {
         let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
         assert_eq!(browser_name(chrome), "Chrome on Linux");
-        let firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0";
+        let firefox =
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0";
         assert_eq!(browser_name(firefox), "Firefox on Windows");
         assert_eq!(browser_name(""), "Unknown browser");
     }

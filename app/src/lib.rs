@@ -100,8 +100,9 @@ pub fn App() -> impl IntoView {
 fn report_time_zone() {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
-            .resolved_options();
+        let options =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+                .resolved_options();
         let zone = js_sys::Reflect::get(&options, &wasm_bindgen::JsValue::from_str("timeZone"))
             .ok()
             .and_then(|v| v.as_string());

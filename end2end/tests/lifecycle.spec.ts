@@ -48,7 +48,7 @@ test('forgot password: the emailed link sets a new password once', async ({ page
   await page.getByLabel('Email address').fill(`${username}@example.com`);
   await page.getByRole('button', { name: 'Send reset link' }).click();
   const answer = page.getByRole('status');
-  await expect(answer).toContainText('If the username and email address match an account');
+  await expect(answer).toContainText('If these details match an account');
 
   const link = await linkInMail(page, servers.main, `${username}@example.com`, 'password_reset');
   await page.goto(link);

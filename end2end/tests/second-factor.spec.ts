@@ -126,7 +126,7 @@ test('a partial session reaches no account page and no server function', async (
     await expect(page).toHaveURL(/\/login\/verify$/);
   }
   for (const fn of ['list_sessions', 'security_overview', 'revoke_other_sessions', 'regenerate_backup_codes', 'begin_totp']) {
-    const answer = await page.request.post(`/api/${fn}`, { headers: { Origin: servers.main.url } });
+    const answer = await page.request.post(`/api/${fn}`, { headers: { Origin: servers.main.url }, form: { password: PASSWORD } });
     expect(await answer.text(), fn).toBe('"SignInIncomplete"');
   }
 });

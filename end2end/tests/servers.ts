@@ -40,4 +40,6 @@ export const servers = {
   shortIdle: server('short-idle', 3101, { SESSION_IDLE_TIMEOUT: '3s' }),
   // A server where passwords expire after 8 seconds and accounts are dormant after 4.
   lifecycle: server('lifecycle', 3102, { PASSWORD_MAX_AGE: '8s', DORMANCY_PERIOD: '4s' }),
+  // A server where a session idles out after 2 seconds and a half-finished sign-in after 6 seconds.
+  shortLimits: server('short-limits', 3103, { SESSION_IDLE_TIMEOUT: '2s', PARTIAL_SESSION_TIMEOUT: '6s' }),
 };

@@ -254,11 +254,11 @@ fn raw_hash_rate(core: Option<usize>) -> f64 {
 
 fn raw_hashes_here() -> f64 {
     // The fastest way argon2 allows: one preallocated memory buffer, reused (as the server's workers do).
-    let mut scratch = server::password::Scratch::new();
-    server::password::hash_with(&mut scratch, PASSWORD).expect("warm-up");
+    let mut scratch = server::auth::password::Scratch::new();
+    server::auth::password::hash_with(&mut scratch, PASSWORD).expect("warm-up");
     let started = Instant::now();
     for _ in 0..RAW_HASHES {
-        server::password::hash_with(&mut scratch, PASSWORD).expect("hash");
+        server::auth::password::hash_with(&mut scratch, PASSWORD).expect("hash");
     }
     RAW_HASHES as f64 / started.elapsed().as_secs_f64()
 }
@@ -290,8 +290,8 @@ fn main() {
     rt.block_on(async {
         let pinned = have_taskset() && std::thread::available_parallelism().map(|n| n.get() >= 2).unwrap_or(false);
         let core = pinned.then_some(0);
-        println!("Portcullis sign-in benchmark (argon2id m={} KiB, t={}, p={})", server::password::MEMORY_KIB,
-            server::password::ITERATIONS, server::password::PARALLELISM);
+        println!("Portcullis sign-in benchmark (argon2id m={} KiB, t={}, p={})", server::auth::password::MEMORY_KIB,
+            server::auth::password::ITERATIONS, server::auth::password::PARALLELISM);
         if !pinned {
             println!("  note: taskset or a second core is missing; measuring unpinned");
         }
@@ -319,7 +319,7 @@ fn main() {
         let workers = 2;
         let (base20, peak20) = burst_peak(20, workers, 39_872).await;
         let (base200, peak200) = burst_peak(200, workers, 39_873).await;
-        let pool_kib = workers as u64 * u64::from(server::password::MEMORY_KIB);
+        let pool_kib = workers as u64 * u64::from(server::auth::password::MEMORY_KIB);
         println!("  peak memory, burst of  20 sign-ins:  {:8.1} MiB  (before: {:.1} MiB)", peak20 as f64 / 1024.0, base20 as f64 / 1024.0);
         println!("  peak memory, burst of 200 sign-ins:  {:8.1} MiB  (before: {:.1} MiB)", peak200 as f64 / 1024.0, base200 as f64 / 1024.0);
         let growth = peak200.saturating_sub(base200);

@@ -38,7 +38,10 @@ async fn first_administrator(app: &Application, serve: &ServeArgs) -> anyhow::Re
     println!();
     println!("  First administrator created. Sign in and choose a new password:");
     println!("    username:           admin");
-    println!("    temporary password: {}", created.temporary_password.unwrap_or_default());
+    println!(
+        "    temporary password: {}",
+        created.temporary_password.unwrap_or_default()
+    );
     println!("  The temporary password works for {hours} hours; `portcullis user reset-password --username admin`");
     println!("  issues a new one.");
     println!();
@@ -52,7 +55,15 @@ async fn admin(store: &StoreArgs, site: &SiteArgs) -> anyhow::Result<Admin> {
     let serve = ServeArgs::default();
     let public_url = site.public_url_for_port(serve.bind.port());
     let hasher = Arc::new(PasswordHasher::new(1, 4)?);
-    let core = startup::core(db, keys, site, &serve, public_url, Arc::new(SystemClock), hasher);
+    let core = startup::core(
+        db,
+        keys,
+        site,
+        &serve,
+        public_url,
+        Arc::new(SystemClock),
+        hasher,
+    );
     Ok(Admin(Arc::new(core)))
 }
 
@@ -69,8 +80,9 @@ pub async fn user(store: &StoreArgs, site: &SiteArgs, cmd: UserCommand) -> anyho
             locale,
         } => {
             let role: Role = role.parse().map_err(anyhow::Error::msg)?;
-            let locale = Locale::from_tag(&locale)
-                .ok_or_else(|| anyhow::anyhow!("unknown language '{locale}': expected en, fr or es"))?;
+            let locale = Locale::from_tag(&locale).ok_or_else(|| {
+                anyhow::anyhow!("unknown language '{locale}': expected en, fr or es")
+            })?;
             let account = NewAccount {
                 username: &username,
                 email: &email,
@@ -84,7 +96,10 @@ pub async fn user(store: &StoreArgs, site: &SiteArgs, cmd: UserCommand) -> anyho
             println!("Created user '{}' ({role}).", username.trim());
             match created.temporary_password {
                 Some(p) => println!("Temporary password (must be changed at first sign-in): {p}"),
-                None => println!("Invitation link emailed to {} (valid 72 hours).", email.trim()),
+                None => println!(
+                    "Invitation link emailed to {} (valid 72 hours).",
+                    email.trim()
+                ),
             }
             println!("The email is in the outbox; the running server delivers it.");
         }
@@ -102,12 +117,21 @@ pub async fn user(store: &StoreArgs, site: &SiteArgs, cmd: UserCommand) -> anyho
                 } else {
                     "active"
                 };
-                println!("{:<24} {:<32} {:<11} {}", u.username, u.email, u.role, status);
+                println!(
+                    "{:<24} {:<32} {:<11} {}",
+                    u.username, u.email, u.role, status
+                );
             }
         }
-        UserCommand::Require2fa { username, grace, off } => {
+        UserCommand::Require2fa {
+            username,
+            grace,
+            off,
+        } => {
             let grace_secs = grace.map(|g| g.as_secs() as i64);
-            admin.require_two_factor(Actor::Operator, &username, !off, grace_secs).await?;
+            admin
+                .require_two_factor(Actor::Operator, &username, !off, grace_secs)
+                .await?;
             match (off, grace) {
                 (true, _) => println!("Two-factor authentication is no longer mandatory for '{username}'."),
                 (false, Some(g)) => println!(
@@ -127,7 +151,9 @@ pub async fn user(store: &StoreArgs, site: &SiteArgs, cmd: UserCommand) -> anyho
             }
         }
         UserCommand::ResetPassword { username } => {
-            let p = admin.issue_temporary_password(Actor::Operator, &username).await?;
+            let p = admin
+                .issue_temporary_password(Actor::Operator, &username)
+                .await?;
             println!("New temporary password for '{username}' (must be changed at the next sign-in): {p}");
             println!("It was also emailed to the user; their sessions were signed out.");
         }

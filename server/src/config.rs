@@ -136,7 +136,12 @@ pub struct StoreArgs {
     pub database_url: Option<String>,
     /// The server's secret key (base64 of 32 bytes): encrypts TOTP secrets, keys backup-code hashes.
     /// Default: the key file. Every instance sharing a database needs the same key.
-    #[arg(long, env = "PORTCULLIS_SECRET_KEY", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "PORTCULLIS_SECRET_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub secret_key: Option<String>,
     /// Where the secret key is kept when PORTCULLIS_SECRET_KEY is not set (created, mode 0600, if missing).
     /// Default: secret.key in the data directory.
@@ -147,7 +152,9 @@ pub struct StoreArgs {
 impl StoreArgs {
     /// The key file: as configured, or `secret.key` in the data directory.
     pub fn key_file(&self) -> PathBuf {
-        self.key_file.clone().unwrap_or_else(|| self.data_dir.join("secret.key"))
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("secret.key"))
     }
 
     pub fn database_url(&self) -> String {
@@ -277,7 +284,9 @@ impl ServeArgs {
     }
 
     pub fn hash_queue(&self) -> usize {
-        self.hash_queue.filter(|n| *n > 0).unwrap_or(self.hash_workers() * 16)
+        self.hash_queue
+            .filter(|n| *n > 0)
+            .unwrap_or(self.hash_workers() * 16)
     }
 
     pub fn hash_workers(&self) -> usize {

@@ -54,11 +54,15 @@ impl Network {
         };
         match (self.addr, ip) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(net) & mask == u128::from(ip) & mask
             }
             _ => false,
@@ -111,7 +115,8 @@ pub async fn trace(mut req: Request, next: Next) -> Response {
         // Links from emails carry tokens in their last segment.
         path.split('/').take(2).collect::<Vec<_>>().join("/")
     };
-    let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %logged_path);
+    let span =
+        tracing::info_span!("request", id = %id, method = %req.method(), path = %logged_path);
     let mut res = next.run(req).instrument(span).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);
@@ -121,7 +126,11 @@ pub async fn trace(mut req: Request, next: Next) -> Response {
 
 /// The developer mailbox page exists only when enabled: otherwise the address answers 404 before the
 /// application sees it.
-pub async fn hide_dev_mailbox(State(policy): State<Arc<HttpPolicy>>, req: Request, next: Next) -> Response {
+pub async fn hide_dev_mailbox(
+    State(policy): State<Arc<HttpPolicy>>,
+    req: Request,
+    next: Next,
+) -> Response {
     if !policy.dev_mailbox && req.uri().path().trim_end_matches('/') == app::routes::DEV_MAILBOX {
         return (StatusCode::NOT_FOUND, "Not found").into_response();
     }
@@ -129,8 +138,15 @@ pub async fn hide_dev_mailbox(State(policy): State<Arc<HttpPolicy>>, req: Reques
 }
 
 /// Decides the client address once, for rate limits, audit and session lists.
-pub async fn client_addr(State(policy): State<Arc<HttpPolicy>>, mut req: Request, next: Next) -> Response {
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+pub async fn client_addr(
+    State(policy): State<Arc<HttpPolicy>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
     if let Some(peer) = peer {
         let hops: Vec<&str> = req
             .headers()
@@ -150,22 +166,36 @@ fn is_safe(method: &Method) -> bool {
 
 /// Cross-site request forgery defence: a state-changing request must say it comes from our origin.
 /// Browsers send `Origin` on every POST; a request without it (or from elsewhere) is refused.
-pub async fn check_origin(State(policy): State<Arc<HttpPolicy>>, req: Request, next: Next) -> Response {
+pub async fn check_origin(
+    State(policy): State<Arc<HttpPolicy>>,
+    req: Request,
+    next: Next,
+) -> Response {
     if is_safe(req.method()) {
         return next.run(req).await;
     }
-    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok());
     if origin == Some(policy.allowed_origin.as_str()) {
         return next.run(req).await;
     }
-    tracing::warn!(origin = origin.unwrap_or("<none>"), "refused a cross-origin request");
+    tracing::warn!(
+        origin = origin.unwrap_or("<none>"),
+        "refused a cross-origin request"
+    );
     (StatusCode::FORBIDDEN, axum::Json("Forbidden")).into_response()
 }
 
 /// A page opened at another address than the public one (`127.0.0.1` instead of `localhost`, say)
 /// cannot sign in (cookies, the Origin check and passkeys are bound to the public address): say which
 /// address to use instead of failing later.
-pub async fn check_host(State(policy): State<Arc<HttpPolicy>>, req: Request, next: Next) -> Response {
+pub async fn check_host(
+    State(policy): State<Arc<HttpPolicy>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let host = req
         .headers()
         .get(header::HOST)
@@ -182,10 +212,21 @@ pub async fn check_host(State(policy): State<Arc<HttpPolicy>>, req: Request, nex
         .and_then(|v| v.to_str().ok())
         .and_then(Locale::from_accept_language)
         .unwrap_or_default();
-    let target = format!("{}{}", policy.allowed_origin, req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/"));
+    let target = format!(
+        "{}{}",
+        policy.allowed_origin,
+        req.uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/")
+    );
     let esc = crate::notify::mail::templates::escape;
     let title = app::i18n::tr(locale, "wrong_address.title", &[]);
-    let body = app::i18n::tr(locale, "wrong_address.body", &[("address", &policy.allowed_origin)]);
+    let body = app::i18n::tr(
+        locale,
+        "wrong_address.body",
+        &[("address", &policy.allowed_origin)],
+    );
     let link = app::i18n::tr(locale, "wrong_address.link", &[]);
     let page = format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
@@ -203,7 +244,11 @@ pub async fn check_host(State(policy): State<Arc<HttpPolicy>>, req: Request, nex
 }
 
 /// Security headers on every response; a fresh nonce for each page's inline hydration scripts.
-pub async fn security_headers(State(policy): State<Arc<HttpPolicy>>, mut req: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(policy): State<Arc<HttpPolicy>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let nonce = random_token(16);
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let is_asset = req.uri().path().starts_with("/pkg/");
@@ -217,12 +262,24 @@ pub async fn security_headers(State(policy): State<Arc<HttpPolicy>>, mut req: Re
     if let Ok(v) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // Links in emails carry single-use tokens in their path: never leak them to another site.
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
@@ -245,7 +302,9 @@ pub async fn security_headers(State(policy): State<Arc<HttpPolicy>>, mut req: Re
 /// type to HTTP, `AppError::status`. The body stays the typed error.
 pub async fn error_status(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
-    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res.headers().contains_key("serverfnerror")
+    {
         return res;
     }
     let (mut parts, body) = res.into_parts();
@@ -257,7 +316,9 @@ pub async fn error_status(req: Request, next: Next) -> Response {
             parts.status = status;
         }
         if let Some(secs) = error.retry_after_secs() {
-            parts.headers.insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
         }
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))

@@ -44,7 +44,13 @@ pub async fn send_warnings(core: &Core) -> Result<usize, sqlx::Error> {
     let now = core.now();
     let rules = &core.settings.lifecycle;
     let mut conn = core.db.conn().await?;
-    let candidates = users::expiring(&mut conn, rules.password_max_age_secs, WARNING_DAYS[0] * DAY, now).await?;
+    let candidates = users::expiring(
+        &mut conn,
+        rules.password_max_age_secs,
+        WARNING_DAYS[0] * DAY,
+        now,
+    )
+    .await?;
     drop(conn);
     let mut warned = 0;
     for user in candidates {
@@ -57,7 +63,9 @@ pub async fn send_warnings(core: &Core) -> Result<usize, sqlx::Error> {
             continue;
         }
         let mut tx = core.db.begin().await?;
-        if !users::claim_expiry_warning(&mut tx, user.id, threshold, user.password_changed_at).await? {
+        if !users::claim_expiry_warning(&mut tx, user.id, threshold, user.password_changed_at)
+            .await?
+        {
             continue;
         }
         let message = Message::PasswordExpiring {
@@ -65,7 +73,9 @@ pub async fn send_warnings(core: &Core) -> Result<usize, sqlx::Error> {
             expires_at,
             change_link: core.link(app::routes::ACCOUNT_PASSWORD),
         };
-        core.notifier.email(&mut tx, &Recipient::of(&user), &message, now).await?;
+        core.notifier
+            .email(&mut tx, &Recipient::of(&user), &message, now)
+            .await?;
         tx.commit().await?;
         warned += 1;
     }

@@ -16,11 +16,15 @@ async fn main() -> ExitCode {
     };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_filter.into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let result = match cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::default())) {
+    let result = match cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeArgs::default()))
+    {
         Command::Serve(serve) => server::cli::serve(&cli.store, &cli.site, &serve).await,
         Command::Migrate => server::cli::migrate(&cli.store).await,
         Command::User(cmd) => server::cli::user(&cli.store, &cli.site, cmd).await,

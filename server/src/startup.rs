@@ -35,7 +35,10 @@ pub async fn open_database(store: &StoreArgs) -> anyhow::Result<Db> {
 
 /// The server's key: configured, or the key file (created with mode 0600 when missing).
 pub fn load_keys(store: &StoreArgs) -> anyhow::Result<Keyring> {
-    Ok(Keyring::load(store.secret_key.as_deref(), &store.key_file())?)
+    Ok(Keyring::load(
+        store.secret_key.as_deref(),
+        &store.key_file(),
+    )?)
 }
 
 /// The services' shared core, for the server and the command line alike.
@@ -98,16 +101,28 @@ impl Application {
                 serve.bind
             );
         }
-        let transport = Transport::from_config(serve.smtp_url.as_deref(), &serve.smtp_from).map_err(anyhow::Error::msg)?;
+        let transport = Transport::from_config(serve.smtp_url.as_deref(), &serve.smtp_from)
+            .map_err(anyhow::Error::msg)?;
         let listener = TcpListener::bind(serve.bind).await?;
         let addr = listener.local_addr()?;
         let public_url = site.public_url_for_port(addr.port());
-        let hasher = Arc::new(PasswordHasher::new(serve.hash_workers(), serve.hash_queue())?);
+        let hasher = Arc::new(PasswordHasher::new(
+            serve.hash_workers(),
+            serve.hash_queue(),
+        )?);
         tracing::info!(delivery = transport.describe(), "email");
         if serve.dev_mailbox {
             tracing::warn!("the developer mailbox is enabled at /dev/mailbox: it shows every email; never in production");
         }
-        let core = Arc::new(core(db.clone(), keys.clone(), site, serve, public_url.clone(), clock, hasher));
+        let core = Arc::new(core(
+            db.clone(),
+            keys.clone(),
+            site,
+            serve,
+            public_url.clone(),
+            clock,
+            hasher,
+        ));
         let services = services::all(core.clone());
         let policy = Arc::new(HttpPolicy {
             allowed_origin: public_url.origin().ascii_serialization(),
@@ -145,7 +160,8 @@ impl Application {
         let jobs = tokio::spawn(jobs::run(self.core.clone(), self.retention));
         let result = axum::serve(
             self.listener,
-            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown_signal())
         .await;
@@ -155,7 +171,13 @@ impl Application {
     }
 }
 
-fn routes(services: Services, db: Db, policy: Arc<HttpPolicy>, serve: &ServeArgs, addr: SocketAddr) -> Router {
+fn routes(
+    services: Services,
+    db: Db,
+    policy: Arc<HttpPolicy>,
+    serve: &ServeArgs,
+    addr: SocketAddr,
+) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name("portcullis")
         .site_root(serve.site_root.display().to_string())
@@ -182,7 +204,9 @@ fn routes(services: Services, db: Db, policy: Arc<HttpPolicy>, serve: &ServeArgs
         .with_state(db)
         .merge(pages)
         .layer(from_fn(http::error_status))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            BODY_LIMIT_BYTES,
+        ))
         .layer(from_fn_with_state(policy.clone(), http::hide_dev_mailbox))
         .layer(from_fn_with_state(policy.clone(), http::check_origin))
         .layer(from_fn_with_state(policy.clone(), http::check_host))

@@ -156,13 +156,22 @@ async fn one(conn: &mut Conn, sql: &str, bind: &str) -> Result<Option<User>, sql
 }
 
 /// By username or email (either, case-insensitive).
-pub async fn find_by_identifier(conn: &mut Conn, identifier: &str) -> Result<Option<User>, sqlx::Error> {
-    let sql = format!("SELECT {} FROM users WHERE username_key = $1 OR email_key = $1", *COLUMNS);
+pub async fn find_by_identifier(
+    conn: &mut Conn,
+    identifier: &str,
+) -> Result<Option<User>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {} FROM users WHERE username_key = $1 OR email_key = $1",
+        *COLUMNS
+    );
     one(conn, &sql, &key(identifier)).await
 }
 
 /// By username only (case-insensitive).
-pub async fn find_by_username(conn: &mut Conn, username: &str) -> Result<Option<User>, sqlx::Error> {
+pub async fn find_by_username(
+    conn: &mut Conn,
+    username: &str,
+) -> Result<Option<User>, sqlx::Error> {
     let sql = format!("SELECT {} FROM users WHERE username_key = $1", *COLUMNS);
     one(conn, &sql, &key(username)).await
 }
@@ -210,11 +219,12 @@ pub async fn create(
     only_if_empty: bool,
 ) -> Result<Option<i64>, CreateUserError> {
     let (username, email) = (new.username.trim(), new.email.trim());
-    let taken = sqlx::query("SELECT username_key FROM users WHERE username_key = $1 OR email_key = $2")
-        .bind(key(username))
-        .bind(key(email))
-        .fetch_optional(&mut *conn)
-        .await?;
+    let taken =
+        sqlx::query("SELECT username_key FROM users WHERE username_key = $1 OR email_key = $2")
+            .bind(key(username))
+            .bind(key(email))
+            .fetch_optional(&mut *conn)
+            .await?;
     if let Some(row) = taken {
         if only_if_empty {
             return Ok(None);
@@ -323,7 +333,8 @@ pub async fn claim_password_check(
     Ok(done.rows_affected() == 1)
 }
 
-const RELEASE: &str = "sign_ins_in_flight = CASE WHEN sign_ins_in_flight > 0 THEN sign_ins_in_flight - 1 ELSE 0 END";
+const RELEASE: &str =
+    "sign_ins_in_flight = CASE WHEN sign_ins_in_flight > 0 THEN sign_ins_in_flight - 1 ELSE 0 END";
 
 /// A judged attempt was wrong: answers the consecutive failures.
 pub async fn record_wrong_password(conn: &mut Conn, id: i64) -> Result<i64, sqlx::Error> {
@@ -359,7 +370,11 @@ pub async fn release_claim(conn: &mut Conn, id: i64) -> Result<(), sqlx::Error> 
 }
 
 /// A completed sign-in (the session became full): dormancy is measured from here.
-pub async fn record_completed_sign_in(conn: &mut Conn, id: i64, now: i64) -> Result<(), sqlx::Error> {
+pub async fn record_completed_sign_in(
+    conn: &mut Conn,
+    id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)
@@ -436,7 +451,12 @@ pub async fn unlock(conn: &mut Conn, id: i64) -> Result<bool, sqlx::Error> {
 
 /// Records the expiry warning `threshold` for the current password, once: true only for the caller
 /// that moved it (so of two instances exactly one sends the email).
-pub async fn claim_expiry_warning(conn: &mut Conn, id: i64, threshold: i64, changed_at: i64) -> Result<bool, sqlx::Error> {
+pub async fn claim_expiry_warning(
+    conn: &mut Conn,
+    id: i64,
+    threshold: i64,
+    changed_at: i64,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE users SET expiry_warned_days = $1 WHERE id = $2 AND password_changed_at = $3 \
          AND (expiry_warned_days IS NULL OR expiry_warned_days > $1)",
@@ -499,11 +519,17 @@ pub async fn start_mfa_grace(conn: &mut Conn, id: i64, until: i64) -> Result<i64
         .bind(id)
         .fetch_one(&mut *conn)
         .await?;
-    Ok(row.try_get::<Option<i64>, _>("mfa_grace_until")?.unwrap_or(until))
+    Ok(row
+        .try_get::<Option<i64>, _>("mfa_grace_until")?
+        .unwrap_or(until))
 }
 
 /// The method the second step opens on (`None`: the first enrolled).
-pub async fn set_default_method(conn: &mut Conn, id: i64, method: Option<&str>) -> Result<(), sqlx::Error> {
+pub async fn set_default_method(
+    conn: &mut Conn,
+    id: i64,
+    method: Option<&str>,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET default_factor = $1 WHERE id = $2")
         .bind(method)
         .bind(id)
@@ -522,7 +548,12 @@ pub async fn require_password_reset(conn: &mut Conn, id: i64) -> Result<(), sqlx
 }
 
 /// The language of the interface and the emails; `chosen` when the person picked it.
-pub async fn set_locale(conn: &mut Conn, id: i64, locale: Locale, chosen: bool) -> Result<(), sqlx::Error> {
+pub async fn set_locale(
+    conn: &mut Conn,
+    id: i64,
+    locale: Locale,
+    chosen: bool,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET locale = $1, locale_chosen = $3 WHERE id = $2")
         .bind(locale.tag())
         .bind(id)

@@ -47,7 +47,11 @@ pub async fn request_password_reset(
 #[server(prefix = "/api", endpoint = "inspect_link")]
 pub async fn inspect_link(kind: LinkKind, token: String) -> Result<LinkInfo, AppError> {
     let call = super::ssr::Call::new()?;
-    let result = call.services.account.inspect_link(&call.req, kind, &token).await;
+    let result = call
+        .services
+        .account
+        .inspect_link(&call.req, kind, &token)
+        .await;
     call.finish(result)
 }
 
@@ -72,6 +76,10 @@ pub async fn set_password_by_link(
 #[server(prefix = "/api", endpoint = "unlock_account")]
 pub async fn unlock_account(token: String) -> Result<(), AppError> {
     let call = super::ssr::Call::new()?;
-    let result = call.services.account.unlock_account(&call.req, &token).await;
+    let result = call
+        .services
+        .account
+        .unlock_account(&call.req, &token)
+        .await;
     call.finish(result)
 }

@@ -6,7 +6,11 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "set_locale")]
 pub async fn set_locale(locale: Locale) -> Result<(), AppError> {
     let call = super::ssr::Call::new()?;
-    let result = call.services.preferences.set_locale(&call.req, locale).await;
+    let result = call
+        .services
+        .preferences
+        .set_locale(&call.req, locale)
+        .await;
     call.finish(result)
 }
 

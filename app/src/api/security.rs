@@ -61,27 +61,43 @@ pub async fn rename_factor(factor_id: i64, label: String) -> Result<(), AppError
 #[server(prefix = "/api", endpoint = "remove_factor")]
 pub async fn remove_factor(factor_id: i64) -> Result<(), AppError> {
     let call = super::ssr::Call::new()?;
-    let result = call.services.security.remove_factor(&call.req, factor_id).await;
+    let result = call
+        .services
+        .security
+        .remove_factor(&call.req, factor_id)
+        .await;
     call.finish(result)
 }
 
 #[server(prefix = "/api", endpoint = "set_default_method")]
 pub async fn set_default_method(method: Method) -> Result<(), AppError> {
     let call = super::ssr::Call::new()?;
-    let result = call.services.security.set_default_method(&call.req, method).await;
+    let result = call
+        .services
+        .security
+        .set_default_method(&call.req, method)
+        .await;
     call.finish(result)
 }
 
 #[server(prefix = "/api", endpoint = "regenerate_backup_codes")]
 pub async fn regenerate_backup_codes() -> Result<Vec<String>, AppError> {
     let call = super::ssr::Call::new()?;
-    let result = call.services.security.regenerate_backup_codes(&call.req).await;
+    let result = call
+        .services
+        .security
+        .regenerate_backup_codes(&call.req)
+        .await;
     call.finish(result)
 }
 
 #[server(prefix = "/api", endpoint = "revoke_trusted_browser")]
 pub async fn revoke_trusted_browser(id: String) -> Result<(), AppError> {
     let call = super::ssr::Call::new()?;
-    let result = call.services.security.revoke_trusted_browser(&call.req, &id).await;
+    let result = call
+        .services
+        .security
+        .revoke_trusted_browser(&call.req, &id)
+        .await;
     call.finish(result)
 }

@@ -30,6 +30,9 @@ pub async fn sign_out() -> Result<(), AppError> {
     let call = super::ssr::Call::new()?;
     let result = call.services.sign_in.sign_out(&call.req).await;
     call.finish(result)?;
-    super::ssr::redirect_plain_form(&crate::routes::with_notice(crate::routes::LOGIN, "signed_out"));
+    super::ssr::redirect_plain_form(&crate::routes::with_notice(
+        crate::routes::LOGIN,
+        "signed_out",
+    ));
     Ok(())
 }

@@ -4,7 +4,10 @@ use leptos::prelude::*;
 
 /// Ticks each password rule while the person types. The server runs the same `evaluate` on submit.
 #[component]
-pub fn PasswordChecklist(password: RwSignal<String>, #[prop(into)] owner: Signal<PasswordOwner>) -> impl IntoView {
+pub fn PasswordChecklist(
+    password: RwSignal<String>,
+    #[prop(into)] owner: Signal<PasswordOwner>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let results = move || evaluate(&password.get(), &owner.get());
     view! {

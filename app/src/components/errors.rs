@@ -44,37 +44,43 @@ pub fn error_text(i18n: &I18n, error: &AppError) -> String {
         Invalid(invalid) => i18n.text(invalid_key(invalid)),
         ClockDrift { steps } => {
             let minutes = drift_minutes(*steps).to_string();
-            let key = if *steps > 0 { "error.ClockDrift_ahead" } else { "error.ClockDrift_behind" };
+            let key = if *steps > 0 {
+                "error.ClockDrift_ahead"
+            } else {
+                "error.ClockDrift_behind"
+            };
             i18n.text_with(key, &[("minutes", &minutes)])
         }
-        ChallengeSuspended { minutes } => i18n.text_count("error.ChallengeSuspended", *minutes, &[]),
+        ChallengeSuspended { minutes } => {
+            i18n.text_count("error.ChallengeSuspended", *minutes, &[])
+        }
         ResendTooSoon { seconds } => i18n.text_count("error.ResendTooSoon", *seconds, &[]),
         other => {
-            let name = match other {
-                SignInFailed => "SignInFailed",
-                TemporaryPasswordExpired => "TemporaryPasswordExpired",
-                PasswordResetRequired => "PasswordResetRequired",
-                NotSignedIn => "NotSignedIn",
-                SessionExpired => "SessionExpired",
-                SignInIncomplete => "SignInIncomplete",
-                Forbidden => "Forbidden",
-                NotFound => "NotFound",
-                PasswordRejected(_) => "PasswordRejected",
-                WrongPassword => "WrongPassword",
-                LinkInvalid => "LinkInvalid",
-                ReauthenticationRequired => "ReauthenticationRequired",
-                WrongCode => "WrongCode",
-                BackupCodeInvalid => "BackupCodeInvalid",
-                CodeAlreadyUsed => "CodeAlreadyUsed",
-                CodeExpired => "CodeExpired",
-                DeliveryFailed => "DeliveryFailed",
-                PasskeyRefused => "PasskeyRefused",
-                RateLimited => "RateLimited",
-                Busy => "Busy",
-                Transport(_) => "Transport",
-                _ => "Internal",
+            let key = match other {
+                SignInFailed => "error.SignInFailed",
+                TemporaryPasswordExpired => "error.TemporaryPasswordExpired",
+                PasswordResetRequired => "error.PasswordResetRequired",
+                NotSignedIn => "error.NotSignedIn",
+                SessionExpired => "error.SessionExpired",
+                SignInIncomplete => "error.SignInIncomplete",
+                Forbidden => "error.Forbidden",
+                NotFound => "error.NotFound",
+                PasswordRejected(_) => "error.PasswordRejected",
+                WrongPassword => "error.WrongPassword",
+                LinkInvalid => "error.LinkInvalid",
+                ReauthenticationRequired => "error.ReauthenticationRequired",
+                WrongCode => "error.WrongCode",
+                BackupCodeInvalid => "error.BackupCodeInvalid",
+                CodeAlreadyUsed => "error.CodeAlreadyUsed",
+                CodeExpired => "error.CodeExpired",
+                DeliveryFailed => "error.DeliveryFailed",
+                PasskeyRefused => "error.PasskeyRefused",
+                RateLimited => "error.RateLimited",
+                Busy => "error.Busy",
+                Transport(_) => "error.Transport",
+                _ => "error.Internal",
             };
-            i18n.text(&format!("error.{name}"))
+            i18n.text(key)
         }
     }
 }

@@ -7,9 +7,8 @@ use leptos::prelude::*;
 /// `2026-12-02 16:04` in the reader's zone, as the server can tell it.
 #[cfg(feature = "ssr")]
 fn server_text(at: i64) -> String {
-    let zone = use_context::<http::request::Parts>().and_then(|p| {
-        crate::service::RequestInfo::from_parts(&p).time_zone
-    });
+    let zone = use_context::<http::request::Parts>()
+        .and_then(|p| crate::service::RequestInfo::from_parts(&p).time_zone);
     match (zone, jiff::Timestamp::from_second(at)) {
         (Some(tz), Ok(ts)) => match jiff::tz::TimeZone::get(&tz) {
             Ok(zone) => ts.to_zoned(zone).strftime("%Y-%m-%d %H:%M").to_string(),

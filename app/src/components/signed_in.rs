@@ -14,7 +14,9 @@ type StepFn = Arc<dyn Fn(Stage) -> AnyView + Send + Sync>;
 /// Where a visitor who may not see this page belongs.
 fn elsewhere(state: Result<SessionState, AppError>) -> AnyView {
     match state {
-        Ok(SessionState::Active(viewer)) => view! { <Redirect path=viewer.stage.path() /> }.into_any(),
+        Ok(SessionState::Active(viewer)) => {
+            view! { <Redirect path=viewer.stage.path() /> }.into_any()
+        }
         Ok(SessionState::Partial(stage)) => view! { <Redirect path=stage.path() /> }.into_any(),
         Ok(SessionState::Expired) | Err(AppError::SessionExpired) => {
             view! { <Redirect path=routes::with_notice(routes::LOGIN, "expired") /> }.into_any()

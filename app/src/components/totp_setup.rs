@@ -18,7 +18,10 @@ pub fn TotpSetupFlow(on_enrolled: Callback<Enrolled>) -> impl IntoView {
         }
     });
     let expired = move || {
-        matches!(confirm.value().get(), Some(Err(AppError::Invalid(Invalid::SetupExpired))))
+        matches!(
+            confirm.value().get(),
+            Some(Err(AppError::Invalid(Invalid::SetupExpired)))
+        )
     };
     let begin_error = move || begin.value().get().and_then(|r| r.err()).map(error_view);
     let confirm_error = move || confirm.value().get().and_then(|r| r.err()).map(error_view);

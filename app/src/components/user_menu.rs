@@ -46,7 +46,13 @@ pub fn UserMenu(viewer: Viewer) -> impl IntoView {
             navigate_hard(&routes::with_notice(routes::LOGIN, "signed_out"));
         }
     });
-    let initial = viewer.display_name.chars().next().unwrap_or('?').to_uppercase().to_string();
+    let initial = viewer
+        .display_name
+        .chars()
+        .next()
+        .unwrap_or('?')
+        .to_uppercase()
+        .to_string();
     view! {
         <details class="user-menu">
             <summary aria-label=t("menu.label") data-testid="user-menu">

@@ -33,7 +33,11 @@ impl Messages {
     }
 }
 
-fn flatten(prefix: &str, value: &serde_json::Value, out: &mut BTreeMap<String, String>) -> Result<(), String> {
+fn flatten(
+    prefix: &str,
+    value: &serde_json::Value,
+    out: &mut BTreeMap<String, String>,
+) -> Result<(), String> {
     match value {
         serde_json::Value::Object(map) => {
             for (k, v) in map {
@@ -143,7 +147,10 @@ mod tests {
             interpolate("Hello {{ name }}, {{name}}!", &[("name", "Ana")]),
             "Hello Ana, Ana!"
         );
-        assert_eq!(interpolate("{{ missing }} stays", &[]), "{{ missing }} stays");
+        assert_eq!(
+            interpolate("{{ missing }} stays", &[]),
+            "{{ missing }} stays"
+        );
         assert_eq!(interpolate("no braces", &[("x", "y")]), "no braces");
         assert_eq!(interpolate("open {{ end", &[]), "open {{ end");
         assert_eq!(placeholders("{{ b }} {{a}} {{ b }}"), vec!["a", "b"]);
@@ -165,9 +172,18 @@ mod tests {
         let mut problems = Vec::new();
         for (locale, source) in &SOURCES[1..] {
             let other = Messages::parse(source).unwrap_or_else(|e| panic!("{locale}.json: {e}"));
-            problems.extend(differences(&english, &other).into_iter().map(|p| format!("{locale}: {p}")));
+            problems.extend(
+                differences(&english, &other)
+                    .into_iter()
+                    .map(|p| format!("{locale}: {p}")),
+            );
         }
-        assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+        assert!(
+            problems.is_empty(),
+            "{} problems:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
     }
 
     #[test]

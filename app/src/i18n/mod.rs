@@ -5,6 +5,8 @@
 //! (see `ui`), so the browser renders exactly what the server rendered, with no flash and with no
 //! strings in the WebAssembly bundle.
 pub mod catalogue;
+#[cfg(test)]
+mod prose_check;
 pub mod ui;
 
 pub use catalogue::{interpolate, plural_suffix, Messages};

@@ -2,11 +2,11 @@
 //! the server function, the trait method and the implementation share one name.
 use super::RequestInfo;
 use crate::error::AppError;
+use crate::policy::PasswordOwner;
 use crate::types::{
     ChallengeInfo, CodeSent, Enrolled, LinkInfo, LinkKind, Locale, MailView, Method,
     SecurityOverview, SessionState, SessionSummary, SignInStep, TotpSetup,
 };
-use crate::policy::PasswordOwner;
 use async_trait::async_trait;
 
 /// The password step, the session behind a request, and signing out.
@@ -130,8 +130,7 @@ pub trait SecurityService: Send + Sync + 'static {
     async fn remove_factor(&self, req: &RequestInfo, factor_id: i64) -> Result<(), AppError>;
 
     /// The method the second step opens on.
-    async fn set_default_method(&self, req: &RequestInfo, method: Method)
-        -> Result<(), AppError>;
+    async fn set_default_method(&self, req: &RequestInfo, method: Method) -> Result<(), AppError>;
 
     /// A new set of backup codes (the old set stops working). Shown once.
     async fn regenerate_backup_codes(&self, req: &RequestInfo) -> Result<Vec<String>, AppError>;

@@ -49,7 +49,10 @@ impl std::fmt::Debug for RequestInfo {
     // Tokens are secrets: never printed.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RequestInfo")
-            .field("session", &self.session_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "session",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("ip", &self.ip)
             .field("locale", &self.locale)
             .finish_non_exhaustive()
@@ -97,7 +100,10 @@ impl Effects {
     }
 
     pub fn take(&self) -> Vec<CookieChange> {
-        self.0.lock().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default()
+        self.0
+            .lock()
+            .map(|mut l| std::mem::take(&mut *l))
+            .unwrap_or_default()
     }
 }
 

@@ -154,7 +154,10 @@ mod tests {
             Locale::from_accept_language("fr;q=0.5, en;q=0.5"),
             Some(Locale::Fr)
         );
-        assert_eq!(Locale::from_accept_language("en;q=0, fr;q=0.1"), Some(Locale::Fr));
+        assert_eq!(
+            Locale::from_accept_language("en;q=0, fr;q=0.1"),
+            Some(Locale::Fr)
+        );
         assert_eq!(Locale::from_accept_language("zh"), None);
     }
 

@@ -71,7 +71,10 @@ impl Method {
     pub fn as_db(self) -> &'static str {
         match self {
             Method::BackupCode => "backup_code",
-            other => other.factor().map(FactorKind::as_db).unwrap_or("backup_code"),
+            other => other
+                .factor()
+                .map(FactorKind::as_db)
+                .unwrap_or("backup_code"),
         }
     }
 

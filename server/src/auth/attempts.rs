@@ -37,11 +37,17 @@ pub struct Failure {
 }
 
 /// Claims one judgement for `user_id`.
-pub async fn claim(conn: &mut Conn, user_id: i64, now: i64) -> Result<Result<(), Refusal>, sqlx::Error> {
-    sqlx::query("INSERT INTO second_factor_limits (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING")
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
+pub async fn claim(
+    conn: &mut Conn,
+    user_id: i64,
+    now: i64,
+) -> Result<Result<(), Refusal>, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO second_factor_limits (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING",
+    )
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
     let done = sqlx::query(
         "UPDATE second_factor_limits SET \
            in_flight = CASE WHEN in_flight_at < $3 THEN 1 ELSE in_flight + 1 END, in_flight_at = $2 \
@@ -57,11 +63,12 @@ pub async fn claim(conn: &mut Conn, user_id: i64, now: i64) -> Result<Result<(),
     if done.rows_affected() == 1 {
         return Ok(Ok(()));
     }
-    let until: i64 = sqlx::query("SELECT suspended_until FROM second_factor_limits WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get("suspended_until")?;
+    let until: i64 =
+        sqlx::query("SELECT suspended_until FROM second_factor_limits WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("suspended_until")?;
     Ok(Err(if until > now {
         Refusal::Suspended { secs: until - now }
     } else {
@@ -110,10 +117,12 @@ pub async fn record_right(conn: &mut Conn, user_id: i64) -> Result<(), sqlx::Err
 
 /// Gives back a claim that was never judged.
 pub async fn release(conn: &mut Conn, user_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!("UPDATE second_factor_limits SET {RELEASE} WHERE user_id = $1"))
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(&format!(
+        "UPDATE second_factor_limits SET {RELEASE} WHERE user_id = $1"
+    ))
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

@@ -75,7 +75,12 @@ impl Purpose {
 
 /// A new token for `user_id` (earlier unused tokens of the same purpose stop working), in the caller's
 /// transaction so the old links go exactly when the new one exists.
-pub async fn issue(tx: &mut Tx, user_id: i64, purpose: Purpose, now: i64) -> Result<String, sqlx::Error> {
+pub async fn issue(
+    tx: &mut Tx,
+    user_id: i64,
+    purpose: Purpose,
+    now: i64,
+) -> Result<String, sqlx::Error> {
     issue_with(tx, user_id, purpose, now, None).await
 }
 
@@ -114,7 +119,12 @@ pub struct Live {
 }
 
 /// The account a still-valid token belongs to, without spending it.
-pub async fn peek(conn: &mut Conn, token: &str, purpose: Purpose, now: i64) -> Result<Option<Live>, sqlx::Error> {
+pub async fn peek(
+    conn: &mut Conn,
+    token: &str,
+    purpose: Purpose,
+    now: i64,
+) -> Result<Option<Live>, sqlx::Error> {
     sqlx::query(
         "SELECT user_id, payload FROM email_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL \
          AND expires_at > $3",
@@ -134,7 +144,12 @@ pub async fn peek(conn: &mut Conn, token: &str, purpose: Purpose, now: i64) -> R
 }
 
 /// Spends a still-valid token: of two simultaneous uses, exactly one gets the account.
-pub async fn consume(conn: &mut Conn, token: &str, purpose: Purpose, now: i64) -> Result<Option<Live>, sqlx::Error> {
+pub async fn consume(
+    conn: &mut Conn,
+    token: &str,
+    purpose: Purpose,
+    now: i64,
+) -> Result<Option<Live>, sqlx::Error> {
     sqlx::query(
         "UPDATE email_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL \
          AND expires_at > $1 RETURNING user_id, payload",
@@ -154,7 +169,12 @@ pub async fn consume(conn: &mut Conn, token: &str, purpose: Purpose, now: i64) -
 }
 
 /// Voids every unused token of `purpose` for the account.
-pub async fn revoke(conn: &mut Conn, user_id: i64, purpose: Purpose, now: i64) -> Result<(), sqlx::Error> {
+pub async fn revoke(
+    conn: &mut Conn,
+    user_id: i64,
+    purpose: Purpose,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE email_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
         .bind(now)
         .bind(user_id)
@@ -167,7 +187,11 @@ pub async fn revoke(conn: &mut Conn, user_id: i64, purpose: Purpose, now: i64) -
 /// Voids the account's outstanding links that act on its credentials (reset, unlock, "this wasn't me",
 /// email confirmation): after a change of credentials none of them may be used. Invitations and the
 /// cancel link of a pending two-step reset stay.
-pub async fn revoke_credential_links(conn: &mut Conn, user_id: i64, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn revoke_credential_links(
+    conn: &mut Conn,
+    user_id: i64,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE email_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL \
          AND purpose IN ('reset', 'unlock', 'not_me', 'confirm_email')",

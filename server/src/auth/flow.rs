@@ -216,7 +216,8 @@ impl Facts {
         let mut grace_until = user.mfa_grace_until;
         if mfa_required && !has_second_factor && grace_until.is_none() {
             if let Some(grace) = mfa.grace_secs {
-                grace_until = Some(crate::users::start_mfa_grace(conn, user.id, now + grace).await?);
+                grace_until =
+                    Some(crate::users::start_mfa_grace(conn, user.id, now + grace).await?);
             }
         }
         Ok(Facts {
@@ -242,7 +243,12 @@ mod tests {
     const DAY: i64 = 86_400;
     const NOW: i64 = 1_800_000_000;
 
-    fn facts(change: Option<PasswordChangeReason>, factor: bool, required: bool, grace: bool) -> Facts {
+    fn facts(
+        change: Option<PasswordChangeReason>,
+        factor: bool,
+        required: bool,
+        grace: bool,
+    ) -> Facts {
         Facts {
             password_change: change,
             has_second_factor: factor,
@@ -266,14 +272,39 @@ mod tests {
         use Stage::*;
         let cases: Vec<(Facts, Event, Vec<Event>, Vec<Stage>)> = vec![
             // A plain account is signed in at once, by password or by passkey.
-            (facts(None, false, false, false), PASSWORD, vec![], vec![Full]),
-            (facts(None, false, false, false), PasskeyVerified, vec![], vec![Full]),
+            (
+                facts(None, false, false, false),
+                PASSWORD,
+                vec![],
+                vec![Full],
+            ),
+            (
+                facts(None, false, false, false),
+                PasskeyVerified,
+                vec![],
+                vec![Full],
+            ),
             // A second factor is asked; a trusted browser or a passkey skips it.
-            (facts(None, true, false, false), PASSWORD, vec![SecondFactorVerified], vec![SecondFactor, Full]),
+            (
+                facts(None, true, false, false),
+                PASSWORD,
+                vec![SecondFactorVerified],
+                vec![SecondFactor, Full],
+            ),
             (facts(None, true, false, false), TRUSTED, vec![], vec![Full]),
-            (facts(None, true, false, false), PasskeyVerified, vec![], vec![Full]),
+            (
+                facts(None, true, false, false),
+                PasskeyVerified,
+                vec![],
+                vec![Full],
+            ),
             // A trusted-browser cookie means nothing without a factor to skip.
-            (facts(None, false, true, false), TRUSTED, vec![FactorEnrolled], vec![Enrollment, Full]),
+            (
+                facts(None, false, true, false),
+                TRUSTED,
+                vec![FactorEnrolled],
+                vec![Enrollment, Full],
+            ),
             // The second factor comes before a password change.
             (
                 facts(Some(Expired), true, false, false),
@@ -298,7 +329,12 @@ mod tests {
             // A grace period defers the enrolment.
             (facts(None, false, true, true), PASSWORD, vec![], vec![Full]),
             // Mandatory with a factor: just the second step.
-            (facts(None, true, true, false), PASSWORD, vec![SecondFactorVerified], vec![SecondFactor, Full]),
+            (
+                facts(None, true, true, false),
+                PASSWORD,
+                vec![SecondFactorVerified],
+                vec![SecondFactor, Full],
+            ),
             // A dormant account with a factor.
             (
                 facts(Some(Dormant), true, false, false),
@@ -338,16 +374,44 @@ mod tests {
     #[test]
     fn what_each_stage_may_do() {
         use Capability::*;
-        let all = [AnswerSecondFactor, ChangePassword, ReadOwner, Enrol, ConfirmIdentity, UseAccount, SignOut];
+        let all = [
+            AnswerSecondFactor,
+            ChangePassword,
+            ReadOwner,
+            Enrol,
+            ConfirmIdentity,
+            UseAccount,
+            SignOut,
+        ];
         let table = [
             (Stage::SecondFactor, vec![AnswerSecondFactor, SignOut]),
-            (Stage::PasswordChange(Temporary), vec![ChangePassword, ReadOwner, SignOut]),
-            (Stage::Enrollment, vec![ReadOwner, Enrol, ConfirmIdentity, SignOut]),
-            (Stage::Full, vec![ChangePassword, ReadOwner, Enrol, ConfirmIdentity, UseAccount, SignOut]),
+            (
+                Stage::PasswordChange(Temporary),
+                vec![ChangePassword, ReadOwner, SignOut],
+            ),
+            (
+                Stage::Enrollment,
+                vec![ReadOwner, Enrol, ConfirmIdentity, SignOut],
+            ),
+            (
+                Stage::Full,
+                vec![
+                    ChangePassword,
+                    ReadOwner,
+                    Enrol,
+                    ConfirmIdentity,
+                    UseAccount,
+                    SignOut,
+                ],
+            ),
         ];
         for (stage, allowed) in table {
             for what in all {
-                assert_eq!(allows(stage, what), allowed.contains(&what), "{stage:?} {what:?}");
+                assert_eq!(
+                    allows(stage, what),
+                    allowed.contains(&what),
+                    "{stage:?} {what:?}"
+                );
             }
         }
     }
@@ -355,7 +419,10 @@ mod tests {
     #[test]
     fn password_change_reasons_follow_the_clock() {
         let rules = Lifecycle::default();
-        assert_eq!(password_change_reason(true, NOW, None, NOW, &rules), Some(Temporary));
+        assert_eq!(
+            password_change_reason(true, NOW, None, NOW, &rules),
+            Some(Temporary)
+        );
         assert_eq!(
             password_change_reason(false, NOW - 90 * DAY + 1, Some(NOW - DAY), NOW, &rules),
             None
@@ -373,6 +440,9 @@ mod tests {
             Some(Dormant)
         );
         // Never signed in: not dormant (a new account's first sign-in).
-        assert_eq!(password_change_reason(false, NOW - DAY, None, NOW, &rules), None);
+        assert_eq!(
+            password_change_reason(false, NOW - DAY, None, NOW, &rules),
+            None
+        );
     }
 }

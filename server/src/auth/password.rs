@@ -187,7 +187,9 @@ impl PasswordHasher {
     }
 
     pub async fn hash(&self, ticket: Ticket, password: String) -> Result<String, HashError> {
-        let result = self.run(move |scratch| hash_with(scratch, &password)).await?;
+        let result = self
+            .run(move |scratch| hash_with(scratch, &password))
+            .await?;
         drop(ticket);
         result
     }
@@ -233,17 +235,28 @@ mod tests {
     #[tokio::test]
     async fn hashes_verify_and_use_argon2id_with_owasp_parameters() {
         let hasher = PasswordHasher::new(2, 64).unwrap();
-        let hash = hasher.hash(hasher.ticket().unwrap(), "Correct-Horse-1".into()).await.unwrap();
+        let hash = hasher
+            .hash(hasher.ticket().unwrap(), "Correct-Horse-1".into())
+            .await
+            .unwrap();
         assert!(
             hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
             "{hash}"
         );
         assert!(hasher
-            .verify(hasher.ticket().unwrap(), "Correct-Horse-1".into(), Some(hash.clone()))
+            .verify(
+                hasher.ticket().unwrap(),
+                "Correct-Horse-1".into(),
+                Some(hash.clone())
+            )
             .await
             .unwrap());
         assert!(!hasher
-            .verify(hasher.ticket().unwrap(), "correct-horse-1".into(), Some(hash.clone()))
+            .verify(
+                hasher.ticket().unwrap(),
+                "correct-horse-1".into(),
+                Some(hash.clone())
+            )
             .await
             .unwrap());
     }
@@ -294,26 +307,42 @@ mod tests {
     #[tokio::test]
     async fn the_same_password_hashes_differently_each_time() {
         let hasher = PasswordHasher::new(1, 64).unwrap();
-        let a = hasher.hash(hasher.ticket().unwrap(), "Same-Pass-1".into()).await.unwrap();
-        let b = hasher.hash(hasher.ticket().unwrap(), "Same-Pass-1".into()).await.unwrap();
+        let a = hasher
+            .hash(hasher.ticket().unwrap(), "Same-Pass-1".into())
+            .await
+            .unwrap();
+        let b = hasher
+            .hash(hasher.ticket().unwrap(), "Same-Pass-1".into())
+            .await
+            .unwrap();
         assert_ne!(a, b);
     }
 
     #[tokio::test]
     async fn a_missing_account_never_verifies() {
         let hasher = PasswordHasher::new(1, 64).unwrap();
-        assert!(!hasher.verify(hasher.ticket().unwrap(), "anything".into(), None).await.unwrap());
+        assert!(!hasher
+            .verify(hasher.ticket().unwrap(), "anything".into(), None)
+            .await
+            .unwrap());
     }
 
     #[tokio::test]
     async fn a_malformed_or_foreign_stored_hash_is_a_failed_verification() {
         let hasher = PasswordHasher::new(1, 64).unwrap();
         assert!(!hasher
-            .verify(hasher.ticket().unwrap(), "x".into(), Some("not-a-phc-string".into()))
+            .verify(
+                hasher.ticket().unwrap(),
+                "x".into(),
+                Some("not-a-phc-string".into())
+            )
             .await
             .unwrap());
         let bcrypt = "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW".to_string();
-        assert!(!hasher.verify(hasher.ticket().unwrap(), "x".into(), Some(bcrypt)).await.unwrap());
+        assert!(!hasher
+            .verify(hasher.ticket().unwrap(), "x".into(), Some(bcrypt))
+            .await
+            .unwrap());
     }
 
     #[tokio::test]
@@ -350,6 +379,9 @@ mod tests {
         let _b = hasher.ticket().unwrap();
         assert!(matches!(hasher.ticket(), Err(HashError::Busy)));
         drop(a);
-        assert!(hasher.ticket().is_ok(), "a returned ticket can be taken again");
+        assert!(
+            hasher.ticket().is_ok(),
+            "a returned ticket can be taken again"
+        );
     }
 }

@@ -48,7 +48,12 @@ pub fn address_bucket(what: &str, ip: IpAddr) -> String {
 }
 
 /// Counts one hit in `bucket`; answers whether it is within the limit.
-pub async fn hit(conn: &mut Conn, bucket: &str, limit: Limit, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn hit(
+    conn: &mut Conn,
+    bucket: &str,
+    limit: Limit,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let hits: i64 = sqlx::query(
         "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
          ON CONFLICT (bucket) DO UPDATE SET \
@@ -75,7 +80,12 @@ pub async fn refund(conn: &mut Conn, bucket: &str) -> Result<(), sqlx::Error> {
 }
 
 /// Hits counted in `bucket`'s current window.
-pub async fn current(conn: &mut Conn, bucket: &str, limit: Limit, now: i64) -> Result<i64, sqlx::Error> {
+pub async fn current(
+    conn: &mut Conn,
+    bucket: &str,
+    limit: Limit,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
     let row = sqlx::query("SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start > $2")
         .bind(bucket)
         .bind(now - limit.window_secs)

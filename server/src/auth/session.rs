@@ -170,11 +170,13 @@ pub async fn resolve(
     match liveness(&session, now, policy) {
         Liveness::Live => {
             if now - session.last_seen_at >= policy.touch_interval_secs().max(1) {
-                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $1")
-                    .bind(now)
-                    .bind(session.id)
-                    .execute(&mut *conn)
-                    .await?;
+                sqlx::query(
+                    "UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $1",
+                )
+                .bind(now)
+                .bind(session.id)
+                .execute(&mut *conn)
+                .await?;
                 session.last_seen_at = now;
             }
             Ok(Resolved::Live(session, Box::new(user)))
@@ -252,7 +254,10 @@ pub async fn live_for_user(
     let sql = format!(
         "SELECT {COLUMNS} FROM sessions s WHERE s.user_id = $1 ORDER BY s.last_seen_at DESC, s.id DESC"
     );
-    let rows = sqlx::query(&sql).bind(user_id).fetch_all(&mut *conn).await?;
+    let rows = sqlx::query(&sql)
+        .bind(user_id)
+        .fetch_all(&mut *conn)
+        .await?;
     Ok(rows
         .iter()
         .map(from_row)
@@ -373,14 +378,20 @@ mod tests {
         let mut s = row(Stage::SecondFactor);
         s.last_seen_at = T0 + 9 * 60;
         assert_eq!(liveness(&s, T0 + 10 * 60 - 1, &policy()), Liveness::Live);
-        assert_eq!(liveness(&s, T0 + 10 * 60, &policy()), Liveness::PartialTimedOut);
+        assert_eq!(
+            liveness(&s, T0 + 10 * 60, &policy()),
+            Liveness::PartialTimedOut
+        );
     }
 
     #[test]
     fn the_mandatory_enrolment_may_take_its_time() {
         let s = row(Stage::Enrollment);
         assert_eq!(liveness(&s, T0 + 20 * 60, &policy()), Liveness::Live);
-        assert_eq!(liveness(&s, T0 + 3600, &policy()), Liveness::PartialTimedOut);
+        assert_eq!(
+            liveness(&s, T0 + 3600, &policy()),
+            Liveness::PartialTimedOut
+        );
     }
 
     #[test]
@@ -390,6 +401,10 @@ mod tests {
             idle: Duration::from_secs(3),
             ..policy()
         };
-        assert_eq!(short.touch_interval_secs(), 0, "a 3-second limit records every request");
+        assert_eq!(
+            short.touch_interval_secs(),
+            0,
+            "a 3-second limit records every request"
+        );
     }
 }

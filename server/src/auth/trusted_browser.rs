@@ -45,7 +45,12 @@ pub async fn trust(
 }
 
 /// Whether `token` trusts this browser for `user_id` now (and records the use).
-pub async fn recognises(conn: &mut Conn, token: &str, user_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn recognises(
+    conn: &mut Conn,
+    token: &str,
+    user_id: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE trusted_browsers SET last_used_at = $1 WHERE token_hash = $2 AND user_id = $3 AND expires_at > $1",
     )
@@ -57,7 +62,11 @@ pub async fn recognises(conn: &mut Conn, token: &str, user_id: i64, now: i64) ->
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn list(conn: &mut Conn, user_id: i64, now: i64) -> Result<Vec<TrustedBrowser>, sqlx::Error> {
+pub async fn list(
+    conn: &mut Conn,
+    user_id: i64,
+    now: i64,
+) -> Result<Vec<TrustedBrowser>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT public_id, created_at, last_used_at, expires_at, ip, user_agent, token_hash FROM trusted_browsers \
          WHERE user_id = $1 AND expires_at > $2 ORDER BY last_used_at DESC",

@@ -100,7 +100,11 @@ fn open(keys: &Keyring, r: &sqlx::any::AnyRow) -> Result<Stored, sqlx::Error> {
 }
 
 /// The newest messages first.
-pub async fn recent(conn: &mut Conn, keys: &Keyring, limit: i64) -> Result<Vec<Stored>, sqlx::Error> {
+pub async fn recent(
+    conn: &mut Conn,
+    keys: &Keyring,
+    limit: i64,
+) -> Result<Vec<Stored>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM outbox ORDER BY id DESC LIMIT $1");
     sqlx::query(&sql)
         .bind(limit)

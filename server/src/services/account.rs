@@ -25,7 +25,12 @@ pub struct Account(pub Arc<Core>);
 
 impl Core {
     /// The shared rules, then the common-passwords list; each broken rule is reported.
-    pub fn check_new_password(&self, user: &User, new: &str, confirm: &str) -> Result<(), AppError> {
+    pub fn check_new_password(
+        &self,
+        user: &User,
+        new: &str,
+        confirm: &str,
+    ) -> Result<(), AppError> {
         let owner = PasswordOwner {
             username: user.username.clone(),
             email: user.email.clone(),
@@ -61,7 +66,12 @@ impl Core {
     }
 
     /// The live account behind a still-valid link.
-    async fn link_user(&self, conn: &mut crate::db::Conn, kind: LinkKind, token: &str) -> Result<User, AppError> {
+    async fn link_user(
+        &self,
+        conn: &mut crate::db::Conn,
+        kind: LinkKind,
+        token: &str,
+    ) -> Result<User, AppError> {
         let live = email_links::peek(conn, token, Self::purpose(kind), self.now())
             .await
             .or_internal("reading a link")?
@@ -73,7 +83,12 @@ impl Core {
             .ok_or(AppError::LinkInvalid)
     }
 
-    async fn forgot_password_now(&self, req: &RequestInfo, username: &str, email: &str) -> Result<(), AppError> {
+    async fn forgot_password_now(
+        &self,
+        req: &RequestInfo,
+        username: &str,
+        email: &str,
+    ) -> Result<(), AppError> {
         let (username, email) = (username.trim(), email.trim());
         if email.is_empty() {
             return Err(AppError::Invalid(Invalid::Required("email".into())));
@@ -82,9 +97,19 @@ impl Core {
         let mut conn = self.conn().await?;
         if let Some(ip) = req.ip {
             let bucket = rate_limit::address_bucket("reset-address", ip);
-            if !rate_limit::hit(&mut conn, &bucket, RESET_PER_ADDRESS, now).await.or_internal("rate limit")? {
-                self.audit(&mut conn, req, Event::PasswordResetThrottled, None, None, json!({ "by": "address" }))
-                    .await?;
+            if !rate_limit::hit(&mut conn, &bucket, RESET_PER_ADDRESS, now)
+                .await
+                .or_internal("rate limit")?
+            {
+                self.audit(
+                    &mut conn,
+                    req,
+                    Event::PasswordResetThrottled,
+                    None,
+                    None,
+                    json!({ "by": "address" }),
+                )
+                .await?;
                 return Err(AppError::RateLimited);
             }
         }
@@ -97,14 +122,32 @@ impl Core {
         .or_internal("looking up an account")?;
         let matching = user.filter(|u| !u.disabled && users::key(&u.email) == users::key(email));
         let Some(user) = matching else {
-            self.audit(&mut conn, req, Event::PasswordResetUnmatched, None, None, json!({})).await?;
+            self.audit(
+                &mut conn,
+                req,
+                Event::PasswordResetUnmatched,
+                None,
+                None,
+                json!({}),
+            )
+            .await?;
             return Ok(());
         };
         let bucket = format!("reset-account:{}", user.id);
-        if !rate_limit::hit(&mut conn, &bucket, RESET_PER_ACCOUNT, now).await.or_internal("rate limit")? {
+        if !rate_limit::hit(&mut conn, &bucket, RESET_PER_ACCOUNT, now)
+            .await
+            .or_internal("rate limit")?
+        {
             // Answered the same way as a success: the limit must not reveal that the account exists.
-            self.audit(&mut conn, req, Event::PasswordResetThrottled, None, Some(user.id), json!({ "by": "account" }))
-                .await?;
+            self.audit(
+                &mut conn,
+                req,
+                Event::PasswordResetThrottled,
+                None,
+                Some(user.id),
+                json!({ "by": "account" }),
+            )
+            .await?;
             return Ok(());
         }
         drop(conn);
@@ -121,7 +164,15 @@ impl Core {
             .email(&mut tx, &Recipient::of(&user), &message, now)
             .await
             .or_internal("queueing an email")?;
-        self.audit(&mut tx, req, Event::PasswordResetRequested, None, Some(user.id), json!({})).await?;
+        self.audit(
+            &mut tx,
+            req,
+            Event::PasswordResetRequested,
+            None,
+            Some(user.id),
+            json!({}),
+        )
+        .await?;
         tx.commit().await.or_internal("committing")
     }
 }
@@ -142,11 +193,21 @@ impl AccountService for Account {
         let user = &current.user;
         core.check_new_password(user, new, confirm)?;
         // A wrong current password counts toward the same lockout as signing in.
-        match core.check_own_password(&mut conn, req, user, current_password, "change_password").await {
+        match core
+            .check_own_password(&mut conn, req, user, current_password, "change_password")
+            .await
+        {
             Ok(()) => {}
             Err(AppError::WrongPassword) => {
-                core.audit(&mut conn, req, Event::PasswordChangeWrongCurrent, Some(user.id), Some(user.id), json!({}))
-                    .await?;
+                core.audit(
+                    &mut conn,
+                    req,
+                    Event::PasswordChangeWrongCurrent,
+                    Some(user.id),
+                    Some(user.id),
+                    json!({}),
+                )
+                .await?;
                 return Err(AppError::WrongPassword);
             }
             Err(e) => return Err(e),
@@ -158,9 +219,17 @@ impl AccountService for Account {
         drop(conn);
         let now = core.now();
         let mut tx = core.begin().await?;
-        users::set_password(&mut tx, user.id, &hash, now, false).await.or_internal("storing a password")?;
+        users::set_password(&mut tx, user.id, &hash, now, false)
+            .await
+            .or_internal("storing a password")?;
         let ended = core
-            .credentials_changed(&mut tx, Some(req), user, Change::PasswordChanged, Some(current.session.id))
+            .credentials_changed(
+                &mut tx,
+                Some(req),
+                user,
+                Change::PasswordChanged,
+                Some(current.session.id),
+            )
             .await?;
         let forced = match current.session.stage {
             Stage::PasswordChange(reason) => Some(reason),
@@ -169,7 +238,8 @@ impl AccountService for Account {
         // The forced change is a step of the sign-in; from the menu the session stays full. Either way
         // the session gets a new token.
         let (stage, token) = if forced.is_some() {
-            core.advance(&mut tx, req, &current, flow::Event::PasswordChanged, true).await?
+            core.advance(&mut tx, req, &current, flow::Event::PasswordChanged, true)
+                .await?
         } else {
             let token = session::reauthenticated(&mut tx, current.session.id, now)
                 .await
@@ -200,7 +270,12 @@ impl AccountService for Account {
         })
     }
 
-    async fn request_password_reset(&self, req: &RequestInfo, username: &str, email: &str) -> Result<(), AppError> {
+    async fn request_password_reset(
+        &self,
+        req: &RequestInfo,
+        username: &str,
+        email: &str,
+    ) -> Result<(), AppError> {
         let started = tokio::time::Instant::now();
         let result = self.0.forgot_password_now(req, username, email).await;
         // Matching account or not, the answer leaves at the same moment.
@@ -208,7 +283,12 @@ impl AccountService for Account {
         result
     }
 
-    async fn inspect_link(&self, _req: &RequestInfo, kind: LinkKind, token: &str) -> Result<LinkInfo, AppError> {
+    async fn inspect_link(
+        &self,
+        _req: &RequestInfo,
+        kind: LinkKind,
+        token: &str,
+    ) -> Result<LinkInfo, AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
         let user = core.link_user(&mut conn, kind, token).await?;
@@ -247,15 +327,29 @@ impl AccountService for Account {
         }
         // The link proves the email address; a new password lifts a lockout and a suspended second step
         // (which is still asked for at the next sign-in).
-        users::set_password(&mut tx, user.id, &hash, now, true).await.or_internal("storing a password")?;
-        attempts::clear(&mut tx, user.id).await.or_internal("clearing attempts")?;
+        users::set_password(&mut tx, user.id, &hash, now, true)
+            .await
+            .or_internal("storing a password")?;
+        attempts::clear(&mut tx, user.id)
+            .await
+            .or_internal("clearing attempts")?;
         let (event, ended) = if kind == LinkKind::Reset {
-            let ended = core.credentials_changed(&mut tx, Some(req), &user, Change::PasswordReset, None).await?;
+            let ended = core
+                .credentials_changed(&mut tx, Some(req), &user, Change::PasswordReset, None)
+                .await?;
             (Event::PasswordReset, ended.sessions)
         } else {
             (Event::InvitationAccepted, 0)
         };
-        core.audit(&mut tx, req, event, Some(user.id), Some(user.id), json!({ "sessions_ended": ended })).await?;
+        core.audit(
+            &mut tx,
+            req,
+            event,
+            Some(user.id),
+            Some(user.id),
+            json!({ "sessions_ended": ended }),
+        )
+        .await?;
         tx.commit().await.or_internal("committing")
     }
 
@@ -266,9 +360,18 @@ impl AccountService for Account {
             .await
             .or_internal("spending a link")?
             .ok_or(AppError::LinkInvalid)?;
-        users::unlock(&mut tx, live.user_id).await.or_internal("unlocking an account")?;
-        core.audit(&mut tx, req, Event::AccountUnlocked, Some(live.user_id), Some(live.user_id), json!({ "by": "email link" }))
-            .await?;
+        users::unlock(&mut tx, live.user_id)
+            .await
+            .or_internal("unlocking an account")?;
+        core.audit(
+            &mut tx,
+            req,
+            Event::AccountUnlocked,
+            Some(live.user_id),
+            Some(live.user_id),
+            json!({ "by": "email link" }),
+        )
+        .await?;
         tx.commit().await.or_internal("committing")
     }
 }

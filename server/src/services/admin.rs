@@ -116,7 +116,14 @@ pub struct Created {
 }
 
 impl Admin {
-    async fn record(&self, tx: &mut Tx, actor: Actor, event: Event, subject: i64, detail: serde_json::Value) -> Result<(), AdminError> {
+    async fn record(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        event: Event,
+        subject: i64,
+        detail: serde_json::Value,
+    ) -> Result<(), AdminError> {
         let entry = Entry {
             event,
             actor: actor.id(),
@@ -138,13 +145,22 @@ impl Admin {
 
     /// Creates an account and emails its owner either a temporary password (to be changed at first
     /// sign-in, valid for the temporary-password lifetime) or an invitation link (72 hours).
-    pub async fn create_user(&self, actor: Actor, new: &NewAccount<'_>) -> Result<Created, AdminError> {
-        self.create(actor, new, false).await?.ok_or(AdminError::Invalid("the account already exists".into()))
+    pub async fn create_user(
+        &self,
+        actor: Actor,
+        new: &NewAccount<'_>,
+    ) -> Result<Created, AdminError> {
+        self.create(actor, new, false)
+            .await?
+            .ok_or(AdminError::Invalid("the account already exists".into()))
     }
 
     /// The first administrator, on an empty database: of several instances starting at once, exactly
     /// one creates it (the others answer None and carry on).
-    pub async fn create_first_administrator(&self, email: &str) -> Result<Option<Created>, AdminError> {
+    pub async fn create_first_administrator(
+        &self,
+        email: &str,
+    ) -> Result<Option<Created>, AdminError> {
         let account = NewAccount {
             username: "admin",
             email,
@@ -157,12 +173,21 @@ impl Admin {
         self.create(Actor::Operator, &account, true).await
     }
 
-    async fn create(&self, actor: Actor, new: &NewAccount<'_>, only_if_empty: bool) -> Result<Option<Created>, AdminError> {
+    async fn create(
+        &self,
+        actor: Actor,
+        new: &NewAccount<'_>,
+        only_if_empty: bool,
+    ) -> Result<Option<Created>, AdminError> {
         let core = &self.0;
         let (username, email) = (new.username.trim(), new.email.trim());
         policy::validate_username(username).map_err(AdminError::Invalid)?;
         policy::validate_email(email).map_err(AdminError::Invalid)?;
-        let display_name = new.display_name.map(str::trim).filter(|d| !d.is_empty()).unwrap_or(username);
+        let display_name = new
+            .display_name
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .unwrap_or(username);
         let temporary = (!new.invite).then(|| {
             temporary_password(&PasswordOwner {
                 username: username.into(),
@@ -218,9 +243,12 @@ impl Admin {
                 }
             }
         };
-        core.notifier.email(&mut tx, &recipient, &message, now).await?;
+        core.notifier
+            .email(&mut tx, &recipient, &message, now)
+            .await?;
         let detail = json!({ "role": new.role.as_str(), "invitation": new.invite, "mfa_required": new.mfa_required, "by": actor.name() });
-        self.record(&mut tx, actor, Event::UserCreated, id, detail).await?;
+        self.record(&mut tx, actor, Event::UserCreated, id, detail)
+            .await?;
         tx.commit().await?;
         Ok(Some(Created {
             id,
@@ -235,7 +263,11 @@ impl Admin {
 
     /// A new temporary password for `username` (shown to the caller and emailed); their sessions end
     /// and their trusted browsers are forgotten.
-    pub async fn issue_temporary_password(&self, actor: Actor, username: &str) -> Result<String, AdminError> {
+    pub async fn issue_temporary_password(
+        &self,
+        actor: Actor,
+        username: &str,
+    ) -> Result<String, AdminError> {
         let core = &self.0;
         let user = self.find(username).await?;
         let temporary = temporary_password(&PasswordOwner {
@@ -247,14 +279,24 @@ impl Admin {
         let lifetime = core.settings.lifecycle.temporary_lifetime_secs;
         let mut tx = core.db.begin().await?;
         users::set_temporary_password(&mut tx, user.id, &hash, now, now + lifetime).await?;
-        core.credentials_changed(&mut tx, None, &user, Change::TemporaryPassword, None).await?;
+        core.credentials_changed(&mut tx, None, &user, Change::TemporaryPassword, None)
+            .await?;
         let message = Message::TemporaryPassword {
             sign_in_link: core.link(app::routes::LOGIN),
             temporary_password: temporary.clone(),
             valid_hours: lifetime / 3600,
         };
-        core.notifier.email(&mut tx, &Recipient::of(&user), &message, now).await?;
-        self.record(&mut tx, actor, Event::TemporaryPasswordIssued, user.id, json!({ "by": actor.name() })).await?;
+        core.notifier
+            .email(&mut tx, &Recipient::of(&user), &message, now)
+            .await?;
+        self.record(
+            &mut tx,
+            actor,
+            Event::TemporaryPasswordIssued,
+            user.id,
+            json!({ "by": actor.name() }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(temporary)
     }
@@ -267,7 +309,14 @@ impl Admin {
         let unlocked = users::unlock(&mut tx, user.id).await?;
         if unlocked {
             email_links::revoke(&mut tx, user.id, Purpose::Unlock, core.now()).await?;
-            self.record(&mut tx, actor, Event::AccountUnlocked, user.id, json!({ "by": actor.name() })).await?;
+            self.record(
+                &mut tx,
+                actor,
+                Event::AccountUnlocked,
+                user.id,
+                json!({ "by": actor.name() }),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(unlocked)
@@ -287,7 +336,14 @@ impl Admin {
         let mut tx = core.db.begin().await?;
         users::set_mfa_required(&mut tx, user.id, required, grace_until).await?;
         let detail = json!({ "required": required, "grace_secs": grace_secs, "by": actor.name() });
-        self.record(&mut tx, actor, Event::TwoFactorRequirementChanged, user.id, detail).await?;
+        self.record(
+            &mut tx,
+            actor,
+            Event::TwoFactorRequirementChanged,
+            user.id,
+            detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -77,10 +77,12 @@ impl Core {
                 .await
                 .or_internal("ending sessions")?,
         };
-        let origin = req.map(|r| self.origin(r)).unwrap_or_else(|| crate::notify::Origin {
-            at: now,
-            ..Default::default()
-        });
+        let origin = req
+            .map(|r| self.origin(r))
+            .unwrap_or_else(|| crate::notify::Origin {
+                at: now,
+                ..Default::default()
+            });
         let settings = self.link(routes::SECURITY);
         let message = match change {
             Change::PasswordChanged | Change::PasswordReset => Some(Message::PasswordChanged {

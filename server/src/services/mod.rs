@@ -97,7 +97,10 @@ impl Core {
     }
 
     pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, AppError> {
-        self.db.conn().await.or_internal("opening a database connection")
+        self.db
+            .conn()
+            .await
+            .or_internal("opening a database connection")
     }
 
     pub async fn begin(&self) -> Result<crate::db::Tx, AppError> {
@@ -170,7 +173,12 @@ impl Core {
     }
 
     /// The session, if its stage may do `what`; a partial session can do nothing but its next step.
-    pub async fn at(&self, conn: &mut Conn, req: &RequestInfo, what: Capability) -> Result<Current, AppError> {
+    pub async fn at(
+        &self,
+        conn: &mut Conn,
+        req: &RequestInfo,
+        what: Capability,
+    ) -> Result<Current, AppError> {
         let current = self.current(conn, req).await?;
         if !flow::allows(current.session.stage, what) {
             return Err(AppError::SignInIncomplete);
@@ -181,7 +189,9 @@ impl Core {
     /// A full session whose last full authentication (password and second factor) is recent enough
     /// for a sensitive change.
     pub fn require_recent_authentication(&self, session: &SessionRow) -> Result<(), AppError> {
-        if session.reauthenticated_at <= 0 || self.now() - session.reauthenticated_at > REAUTH_WINDOW_SECS {
+        if session.reauthenticated_at <= 0
+            || self.now() - session.reauthenticated_at > REAUTH_WINDOW_SECS
+        {
             return Err(AppError::ReauthenticationRequired);
         }
         Ok(())
@@ -196,9 +206,15 @@ impl Core {
     }
 
     pub async fn facts(&self, conn: &mut Conn, user: &User) -> Result<Facts, AppError> {
-        Facts::gather(conn, user, &self.settings.lifecycle, &self.settings.mfa, self.now())
-            .await
-            .or_internal("reading the account's facts")
+        Facts::gather(
+            conn,
+            user,
+            &self.settings.lifecycle,
+            &self.settings.mfa,
+            self.now(),
+        )
+        .await
+        .or_internal("reading the account's facts")
     }
 
     /// The cookie for a session token.
@@ -236,8 +252,15 @@ impl Core {
             crate::users::record_completed_sign_in(tx, current.user.id, now)
                 .await
                 .or_internal("recording a sign-in")?;
-            self.audit(tx, req, Event::SignInCompleted, Some(current.user.id), Some(current.user.id), serde_json::json!({}))
-                .await?;
+            self.audit(
+                tx,
+                req,
+                Event::SignInCompleted,
+                Some(current.user.id),
+                Some(current.user.id),
+                serde_json::json!({}),
+            )
+            .await?;
         }
         Ok((next, token))
     }

@@ -17,19 +17,30 @@ pub struct Preferences(pub Arc<Core>);
 impl Core {
     /// At sign-in: a language the browser chose goes into the profile; one chosen in the profile comes
     /// back to a browser that has none; otherwise the profile follows the browser (for emails).
-    pub async fn remember_locale(&self, conn: &mut Conn, req: &RequestInfo, user: &User) -> Result<(), AppError> {
+    pub async fn remember_locale(
+        &self,
+        conn: &mut Conn,
+        req: &RequestInfo,
+        user: &User,
+    ) -> Result<(), AppError> {
         if req.locale_chosen {
             if user.locale != req.locale || !user.locale_chosen {
-                users::set_locale(conn, user.id, req.locale, true).await.or_internal("storing a language")?;
+                users::set_locale(conn, user.id, req.locale, true)
+                    .await
+                    .or_internal("storing a language")?;
             }
         } else if user.locale_chosen {
             req.effects.push(CookieChange::Locale(user.locale));
         } else if user.locale != req.locale {
-            users::set_locale(conn, user.id, req.locale, false).await.or_internal("storing a language")?;
+            users::set_locale(conn, user.id, req.locale, false)
+                .await
+                .or_internal("storing a language")?;
         }
         if let Some(tz) = &req.time_zone {
             if user.time_zone.as_deref() != Some(tz) {
-                users::set_time_zone(conn, user.id, tz).await.or_internal("storing a time zone")?;
+                users::set_time_zone(conn, user.id, tz)
+                    .await
+                    .or_internal("storing a time zone")?;
             }
         }
         Ok(())
@@ -51,9 +62,18 @@ impl PreferencesService for Preferences {
         req.effects.push(CookieChange::Locale(locale));
         let mut conn = core.conn().await?;
         if let Some(user) = core.signed_in(&mut conn, req).await {
-            users::set_locale(&mut conn, user.id, locale, true).await.or_internal("storing a language")?;
-            core.audit(&mut conn, req, Event::LocaleChanged, Some(user.id), Some(user.id), json!({ "locale": locale.tag() }))
-                .await?;
+            users::set_locale(&mut conn, user.id, locale, true)
+                .await
+                .or_internal("storing a language")?;
+            core.audit(
+                &mut conn,
+                req,
+                Event::LocaleChanged,
+                Some(user.id),
+                Some(user.id),
+                json!({ "locale": locale.tag() }),
+            )
+            .await?;
         }
         Ok(())
     }
@@ -67,7 +87,9 @@ impl PreferencesService for Preferences {
         req.effects.push(CookieChange::TimeZone(tz.to_string()));
         let mut conn = core.conn().await?;
         if let Some(user) = core.signed_in(&mut conn, req).await {
-            users::set_time_zone(&mut conn, user.id, tz).await.or_internal("storing a time zone")?;
+            users::set_time_zone(&mut conn, user.id, tz)
+                .await
+                .or_internal("storing a time zone")?;
         }
         Ok(())
     }

@@ -25,13 +25,20 @@ impl Core {
     /// The methods the user can pass the second step with, default first (backup codes not included).
     pub async fn methods(&self, conn: &mut Conn, user: &User) -> Result<Vec<Method>, AppError> {
         let mut methods: Vec<Method> = Vec::new();
-        for f in factor::confirmed(conn, user.id).await.or_internal("reading factors")? {
+        for f in factor::confirmed(conn, user.id)
+            .await
+            .or_internal("reading factors")?
+        {
             let m = Method::Factor(f.kind);
             if !methods.contains(&m) {
                 methods.push(m);
             }
         }
-        let default = user.default_method.as_deref().and_then(FactorKind::from_db).map(Method::Factor);
+        let default = user
+            .default_method
+            .as_deref()
+            .and_then(FactorKind::from_db)
+            .map(Method::Factor);
         if let Some(i) = default.and_then(|d| methods.iter().position(|m| *m == d)) {
             let m = methods.remove(i);
             methods.insert(0, m);
@@ -52,7 +59,12 @@ impl Core {
         let user = &current.user;
         let now = self.now();
         let has_method = match method {
-            Method::BackupCode => backup_codes::remaining(conn, user.id).await.or_internal("counting codes")? > 0,
+            Method::BackupCode => {
+                backup_codes::remaining(conn, user.id)
+                    .await
+                    .or_internal("counting codes")?
+                    > 0
+            }
             other => self.methods(conn, user).await?.contains(&other),
         };
         if !has_method {
@@ -60,10 +72,15 @@ impl Core {
                 method.factor().unwrap_or(FactorKind::Totp),
             )));
         }
-        match attempts::claim(conn, user.id, now).await.or_internal("claiming an attempt")? {
+        match attempts::claim(conn, user.id, now)
+            .await
+            .or_internal("claiming an attempt")?
+        {
             Ok(()) => {}
             Err(Refusal::Suspended { secs }) => {
-                return Err(AppError::ChallengeSuspended { minutes: (secs + 59) / 60 })
+                return Err(AppError::ChallengeSuspended {
+                    minutes: (secs + 59) / 60,
+                })
             }
             Err(Refusal::Busy) => return Err(AppError::RateLimited),
         }
@@ -79,9 +96,9 @@ impl Core {
                 .await
                 .or_internal("using a backup code"),
             Method::Passkey | Method::Sms | Method::Email => {
-                Ok(Verdict::Refused(AppError::Invalid(Invalid::MethodUnavailable(
-                    method.factor().unwrap_or(FactorKind::Totp),
-                ))))
+                Ok(Verdict::Refused(AppError::Invalid(
+                    Invalid::MethodUnavailable(method.factor().unwrap_or(FactorKind::Totp)),
+                )))
             }
         };
         let verdict = match verdict {
@@ -93,13 +110,17 @@ impl Core {
         };
         match verdict {
             Verdict::Accepted { clock_drift_steps } => {
-                attempts::record_right(conn, user.id).await.or_internal("recording")?;
+                attempts::record_right(conn, user.id)
+                    .await
+                    .or_internal("recording")?;
                 if method == Method::BackupCode {
                     self.backup_code_used(conn, req, user).await?;
                 }
                 Ok(clock_drift_steps)
             }
-            Verdict::Refused(error) => Err(self.second_factor_failed(req, user, method, error).await?),
+            Verdict::Refused(error) => {
+                Err(self.second_factor_failed(req, user, method, error).await?)
+            }
         }
     }
 
@@ -114,35 +135,83 @@ impl Core {
     ) -> Result<AppError, AppError> {
         let now = self.now();
         let mut tx = self.begin().await?;
-        let failure = attempts::record_wrong(&mut tx, user.id, now).await.or_internal("counting a failure")?;
-        self.audit(&mut tx, req, Event::SecondFactorFailed, None, Some(user.id), json!({ "method": method.as_db() }))
-            .await?;
+        let failure = attempts::record_wrong(&mut tx, user.id, now)
+            .await
+            .or_internal("counting a failure")?;
+        self.audit(
+            &mut tx,
+            req,
+            Event::SecondFactorFailed,
+            None,
+            Some(user.id),
+            json!({ "method": method.as_db() }),
+        )
+        .await?;
         let recipient = Recipient::of(user);
         let reset_link = self.link(routes::FORGOT_PASSWORD);
         let mut answer = error;
         if failure.suspended {
             let minutes = attempts::SUSPENSION_SECS / 60;
-            let message = Message::SecondStepFailed { minutes, reset_link: reset_link.clone(), origin: self.origin(req) };
-            self.notifier.email(&mut tx, &recipient, &message, now).await.or_internal("queueing an email")?;
-            self.audit(&mut tx, req, Event::SecondStepSuspended, None, Some(user.id), json!({})).await?;
+            let message = Message::SecondStepFailed {
+                minutes,
+                reset_link: reset_link.clone(),
+                origin: self.origin(req),
+            };
+            self.notifier
+                .email(&mut tx, &recipient, &message, now)
+                .await
+                .or_internal("queueing an email")?;
+            self.audit(
+                &mut tx,
+                req,
+                Event::SecondStepSuspended,
+                None,
+                Some(user.id),
+                json!({}),
+            )
+            .await?;
             answer = AppError::ChallengeSuspended { minutes };
         }
         if failure.escalated {
-            let ended = session::delete_partial_for_user(&mut tx, user.id).await.or_internal("ending sessions")?;
-            users::require_password_reset(&mut tx, user.id).await.or_internal("requiring a reset")?;
-            let message = Message::SecondStepBlocked { reset_link, origin: self.origin(req) };
-            self.notifier.email(&mut tx, &recipient, &message, now).await.or_internal("queueing an email")?;
-            self.audit(&mut tx, req, Event::SecondStepEscalated, None, Some(user.id), json!({ "sessions_ended": ended }))
-                .await?;
+            let ended = session::delete_partial_for_user(&mut tx, user.id)
+                .await
+                .or_internal("ending sessions")?;
+            users::require_password_reset(&mut tx, user.id)
+                .await
+                .or_internal("requiring a reset")?;
+            let message = Message::SecondStepBlocked {
+                reset_link,
+                origin: self.origin(req),
+            };
+            self.notifier
+                .email(&mut tx, &recipient, &message, now)
+                .await
+                .or_internal("queueing an email")?;
+            self.audit(
+                &mut tx,
+                req,
+                Event::SecondStepEscalated,
+                None,
+                Some(user.id),
+                json!({ "sessions_ended": ended }),
+            )
+            .await?;
             answer = AppError::PasswordResetRequired;
         }
         tx.commit().await.or_internal("committing")?;
         Ok(answer)
     }
 
-    async fn backup_code_used(&self, conn: &mut Conn, req: &RequestInfo, user: &User) -> Result<(), AppError> {
+    async fn backup_code_used(
+        &self,
+        conn: &mut Conn,
+        req: &RequestInfo,
+        user: &User,
+    ) -> Result<(), AppError> {
         let now = self.now();
-        let remaining = backup_codes::remaining(conn, user.id).await.or_internal("counting codes")?;
+        let remaining = backup_codes::remaining(conn, user.id)
+            .await
+            .or_internal("counting codes")?;
         let message = Message::BackupCodeUsed {
             remaining,
             settings_link: self.link(routes::SECURITY),
@@ -152,8 +221,15 @@ impl Core {
             .email(conn, &Recipient::of(user), &message, now)
             .await
             .or_internal("queueing an email")?;
-        self.audit(conn, req, Event::BackupCodeUsed, Some(user.id), Some(user.id), json!({ "remaining": remaining }))
-            .await
+        self.audit(
+            conn,
+            req,
+            Event::BackupCodeUsed,
+            Some(user.id),
+            Some(user.id),
+            json!({ "remaining": remaining }),
+        )
+        .await
     }
 }
 
@@ -162,7 +238,9 @@ impl SecondStepService for SecondStep {
     async fn challenge(&self, req: &RequestInfo) -> Result<ChallengeInfo, AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
-        let current = core.at(&mut conn, req, Capability::AnswerSecondFactor).await?;
+        let current = core
+            .at(&mut conn, req, Capability::AnswerSecondFactor)
+            .await?;
         Ok(ChallengeInfo {
             methods: core.methods(&mut conn, &current.user).await?,
             backup_codes_remaining: backup_codes::remaining(&mut conn, current.user.id)
@@ -176,7 +254,8 @@ impl SecondStepService for SecondStep {
     async fn send_code(&self, req: &RequestInfo, method: Method) -> Result<CodeSent, AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
-        core.at(&mut conn, req, Capability::AnswerSecondFactor).await?;
+        core.at(&mut conn, req, Capability::AnswerSecondFactor)
+            .await?;
         Err(AppError::Invalid(Invalid::MethodUnavailable(
             method.factor().unwrap_or(FactorKind::Email),
         )))
@@ -192,26 +271,45 @@ impl SecondStepService for SecondStep {
     ) -> Result<SignInStep, AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
-        let current = core.at(&mut conn, req, Capability::AnswerSecondFactor).await?;
-        let drift = core.judge_second_factor(&mut conn, req, &current, method, code).await?;
+        let current = core
+            .at(&mut conn, req, Capability::AnswerSecondFactor)
+            .await?;
+        let drift = core
+            .judge_second_factor(&mut conn, req, &current, method, code)
+            .await?;
         drop(conn);
         let now = core.now();
         let user = &current.user;
         let mut tx = core.begin().await?;
         let mut trusted_cookie = None;
         let (stage, token) = core
-            .advance(&mut tx, req, &current, flow::Event::SecondFactorVerified, true)
+            .advance(
+                &mut tx,
+                req,
+                &current,
+                flow::Event::SecondFactorVerified,
+                true,
+            )
             .await?;
         if trust {
             let lifetime = core.settings.trust_lifetime_secs;
-            let token = trusted_browser::trust(&mut tx, user.id, req.ip, &req.user_agent, now, lifetime)
-                .await
-                .or_internal("trusting a browser")?;
+            let token =
+                trusted_browser::trust(&mut tx, user.id, req.ip, &req.user_agent, now, lifetime)
+                    .await
+                    .or_internal("trusting a browser")?;
             trusted_cookie = Some(IssuedToken {
                 token,
                 max_age_secs: lifetime.max(0) as u64,
             });
-            core.audit(&mut tx, req, Event::TrustedBrowserAdded, Some(user.id), Some(user.id), json!({})).await?;
+            core.audit(
+                &mut tx,
+                req,
+                Event::TrustedBrowserAdded,
+                Some(user.id),
+                Some(user.id),
+                json!({}),
+            )
+            .await?;
         }
         core.audit(
             &mut tx,

@@ -5,7 +5,8 @@ use app::error::{AppError, Invalid};
 use app::routes;
 use app::service::{RequestInfo, SecurityService};
 use app::types::{
-    Enrolled, FactorKind, FactorView, Method, SecurityOverview, Stage, TotpSetup, TrustedBrowserView,
+    Enrolled, FactorKind, FactorView, Method, SecurityOverview, Stage, TotpSetup,
+    TrustedBrowserView,
 };
 use async_trait::async_trait;
 use serde_json::json;
@@ -48,7 +49,11 @@ impl Core {
         Ok(current)
     }
 
-    async fn full_and_recent(&self, conn: &mut Conn, req: &RequestInfo) -> Result<Current, AppError> {
+    async fn full_and_recent(
+        &self,
+        conn: &mut Conn,
+        req: &RequestInfo,
+    ) -> Result<Current, AppError> {
         let current = self.at(conn, req, Capability::UseAccount).await?;
         self.require_recent_authentication(&current.session)?;
         Ok(current)
@@ -62,8 +67,13 @@ impl SecurityService for Security {
         let mut conn = core.conn().await?;
         let Current { session, user } = core.at(&mut conn, req, Capability::UseAccount).await?;
         let now = core.now();
-        let enrolled = factor::confirmed(&mut conn, user.id).await.or_internal("reading factors")?;
-        let trusted_here = req.trusted_browser.as_deref().map(crate::crypto::token_hash);
+        let enrolled = factor::confirmed(&mut conn, user.id)
+            .await
+            .or_internal("reading factors")?;
+        let trusted_here = req
+            .trusted_browser
+            .as_deref()
+            .map(crate::crypto::token_hash);
         let browsers = trusted_browser::list(&mut conn, user.id, now)
             .await
             .or_internal("reading trusted browsers")?;
@@ -120,18 +130,30 @@ impl SecurityService for Security {
         let mut conn = core.conn().await?;
         let current = core.at(&mut conn, req, Capability::ConfirmIdentity).await?;
         let user = &current.user;
-        if let Err(e) = core.check_own_password(&mut conn, req, user, password, "confirm_identity").await {
+        if let Err(e) = core
+            .check_own_password(&mut conn, req, user, password, "confirm_identity")
+            .await
+        {
             if e == AppError::WrongPassword {
-                core.audit(&mut conn, req, Event::IdentityConfirmationFailed, Some(user.id), Some(user.id), json!({}))
-                    .await?;
+                core.audit(
+                    &mut conn,
+                    req,
+                    Event::IdentityConfirmationFailed,
+                    Some(user.id),
+                    Some(user.id),
+                    json!({}),
+                )
+                .await?;
             }
             return Err(e);
         }
         // A full session with a second factor proves it again: the password alone is not enough.
-        let with_factor = current.session.stage.is_full() && !core.methods(&mut conn, user).await?.is_empty();
+        let with_factor =
+            current.session.stage.is_full() && !core.methods(&mut conn, user).await?.is_empty();
         if with_factor {
             let method = method.ok_or(AppError::Invalid(Invalid::Required("code".into())))?;
-            core.judge_second_factor(&mut conn, req, &current, method, code).await?;
+            core.judge_second_factor(&mut conn, req, &current, method, code)
+                .await?;
         }
         let token = session::reauthenticated(&mut conn, current.session.id, core.now())
             .await
@@ -153,21 +175,36 @@ impl SecurityService for Security {
         let core = &self.0;
         let mut conn = core.conn().await?;
         let current = core.enrolling(&mut conn, req).await?;
-        totp::begin_enrolment(&mut conn, &core.keys, &current.user, &totp_label(&current.user), core.now())
-            .await
-            .or_internal("storing a pending factor")
+        totp::begin_enrolment(
+            &mut conn,
+            &core.keys,
+            &current.user,
+            &totp_label(&current.user),
+            core.now(),
+        )
+        .await
+        .or_internal("storing a pending factor")
     }
 
     #[tracing::instrument(name = "confirm_totp", skip_all)]
-    async fn confirm_totp(&self, req: &RequestInfo, factor_id: i64, code: &str, label: &str) -> Result<Enrolled, AppError> {
+    async fn confirm_totp(
+        &self,
+        req: &RequestInfo,
+        factor_id: i64,
+        code: &str,
+        label: &str,
+    ) -> Result<Enrolled, AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
         // The window was checked when the secret was shown: finishing may take as long as the app does.
         let current = core.at(&mut conn, req, Capability::Enrol).await?;
         let user = &current.user;
         let now = core.now();
-        let step = totp::finish_enrolment(&mut conn, &core.keys, user, factor_id, code, now).await?;
-        let first = !factor::has_confirmed(&mut conn, user.id).await.or_internal("reading factors")?;
+        let step =
+            totp::finish_enrolment(&mut conn, &core.keys, user, factor_id, code, now).await?;
+        let first = !factor::has_confirmed(&mut conn, user.id)
+            .await
+            .or_internal("reading factors")?;
         drop(conn);
         let mut tx = core.begin().await?;
         let label = factor::clean_label(label, &totp_label(user));
@@ -190,13 +227,28 @@ impl SecurityService for Security {
                 .await
                 .or_internal("default method")?;
         }
-        core.credentials_changed(&mut tx, Some(req), user, Change::FactorAdded(FactorKind::Totp), Some(current.session.id))
-            .await?;
-        core.audit(&mut tx, req, Event::FactorAdded, Some(user.id), Some(user.id), json!({ "kind": "totp", "first": first }))
-            .await?;
+        core.credentials_changed(
+            &mut tx,
+            Some(req),
+            user,
+            Change::FactorAdded(FactorKind::Totp),
+            Some(current.session.id),
+        )
+        .await?;
+        core.audit(
+            &mut tx,
+            req,
+            Event::FactorAdded,
+            Some(user.id),
+            Some(user.id),
+            json!({ "kind": "totp", "first": first }),
+        )
+        .await?;
         let mut token = None;
         let next = if current.session.stage == Stage::Enrollment {
-            let (stage, t) = core.advance(&mut tx, req, &current, flow::Event::FactorEnrolled, true).await?;
+            let (stage, t) = core
+                .advance(&mut tx, req, &current, flow::Event::FactorEnrolled, true)
+                .await?;
             token = Some(t);
             stage.path().to_string()
         } else {
@@ -206,10 +258,18 @@ impl SecurityService for Security {
         if let Some(t) = token {
             core.session_cookie(req, t);
         }
-        Ok(Enrolled { backup_codes: backup, next })
+        Ok(Enrolled {
+            backup_codes: backup,
+            next,
+        })
     }
 
-    async fn rename_factor(&self, req: &RequestInfo, factor_id: i64, label: &str) -> Result<(), AppError> {
+    async fn rename_factor(
+        &self,
+        req: &RequestInfo,
+        factor_id: i64,
+        label: &str,
+    ) -> Result<(), AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
         let current = core.at(&mut conn, req, Capability::UseAccount).await?;
@@ -220,14 +280,26 @@ impl SecurityService for Security {
         if label.chars().count() > 60 {
             return Err(AppError::Invalid(Invalid::TooLong("label".into())));
         }
-        if !factor::rename(&mut conn, current.user.id, factor_id, &factor::clean_label(label, label))
-            .await
-            .or_internal("renaming a factor")?
+        if !factor::rename(
+            &mut conn,
+            current.user.id,
+            factor_id,
+            &factor::clean_label(label, label),
+        )
+        .await
+        .or_internal("renaming a factor")?
         {
             return Err(AppError::NotFound);
         }
-        core.audit(&mut conn, req, Event::FactorRenamed, Some(current.user.id), Some(current.user.id), json!({}))
-            .await
+        core.audit(
+            &mut conn,
+            req,
+            Event::FactorRenamed,
+            Some(current.user.id),
+            Some(current.user.id),
+            json!({}),
+        )
+        .await
     }
 
     async fn remove_factor(&self, req: &RequestInfo, factor_id: i64) -> Result<(), AppError> {
@@ -239,20 +311,33 @@ impl SecurityService for Security {
             .await
             .or_internal("reading a factor")?
             .ok_or(AppError::NotFound)?;
-        let confirmed = factor::confirmed(&mut conn, user.id).await.or_internal("reading factors")?;
-        let remaining: Vec<FactorKind> = confirmed.iter().filter(|f| f.id != target.id).map(|f| f.kind).collect();
-        if target.confirmed_at.is_some() && remaining.is_empty() && core.settings.mfa.required_for(user) {
+        let confirmed = factor::confirmed(&mut conn, user.id)
+            .await
+            .or_internal("reading factors")?;
+        let remaining: Vec<FactorKind> = confirmed
+            .iter()
+            .filter(|f| f.id != target.id)
+            .map(|f| f.kind)
+            .collect();
+        if target.confirmed_at.is_some()
+            && remaining.is_empty()
+            && core.settings.mfa.required_for(user)
+        {
             return Err(AppError::Invalid(Invalid::LastMandatoryMethod));
         }
         drop(conn);
         let mut tx = core.begin().await?;
-        factor::delete(&mut tx, user.id, target.id).await.or_internal("removing a factor")?;
+        factor::delete(&mut tx, user.id, target.id)
+            .await
+            .or_internal("removing a factor")?;
         if target.confirmed_at.is_none() {
             return tx.commit().await.or_internal("committing");
         }
         if remaining.is_empty() {
             // Without a second factor, backup codes mean nothing.
-            backup_codes::delete_all(&mut tx, user.id).await.or_internal("removing backup codes")?;
+            backup_codes::delete_all(&mut tx, user.id)
+                .await
+                .or_internal("removing backup codes")?;
         }
         let default = user.default_method.as_deref().and_then(FactorKind::from_db);
         if default.is_some_and(|d| !remaining.contains(&d)) {
@@ -260,10 +345,23 @@ impl SecurityService for Security {
                 .await
                 .or_internal("default method")?;
         }
-        core.credentials_changed(&mut tx, Some(req), user, Change::FactorRemoved(target.kind), Some(current.session.id))
-            .await?;
-        core.audit(&mut tx, req, Event::FactorRemoved, Some(user.id), Some(user.id), json!({ "kind": target.kind.as_db() }))
-            .await?;
+        core.credentials_changed(
+            &mut tx,
+            Some(req),
+            user,
+            Change::FactorRemoved(target.kind),
+            Some(current.session.id),
+        )
+        .await?;
+        core.audit(
+            &mut tx,
+            req,
+            Event::FactorRemoved,
+            Some(user.id),
+            Some(user.id),
+            json!({ "kind": target.kind.as_db() }),
+        )
+        .await?;
         tx.commit().await.or_internal("committing")
     }
 
@@ -273,8 +371,14 @@ impl SecurityService for Security {
         let current = core.at(&mut conn, req, Capability::UseAccount).await?;
         let kind = method
             .factor()
-            .ok_or(AppError::Invalid(Invalid::MethodUnavailable(FactorKind::Totp)))?;
-        if !core.methods(&mut conn, &current.user).await?.contains(&Method::Factor(kind)) {
+            .ok_or(AppError::Invalid(Invalid::MethodUnavailable(
+                FactorKind::Totp,
+            )))?;
+        if !core
+            .methods(&mut conn, &current.user)
+            .await?
+            .contains(&Method::Factor(kind))
+        {
             return Err(AppError::Invalid(Invalid::MethodUnavailable(kind)));
         }
         users::set_default_method(&mut conn, current.user.id, Some(kind.as_db()))
@@ -287,7 +391,10 @@ impl SecurityService for Security {
         let mut conn = core.conn().await?;
         let current = core.full_and_recent(&mut conn, req).await?;
         let user = &current.user;
-        if !factor::has_confirmed(&mut conn, user.id).await.or_internal("reading factors")? {
+        if !factor::has_confirmed(&mut conn, user.id)
+            .await
+            .or_internal("reading factors")?
+        {
             return Err(AppError::Invalid(Invalid::NoSecondFactor));
         }
         drop(conn);
@@ -295,9 +402,23 @@ impl SecurityService for Security {
         let codes = backup_codes::replace(&mut tx, &core.keys, user.id, core.now())
             .await
             .or_internal("creating backup codes")?;
-        core.credentials_changed(&mut tx, Some(req), user, Change::BackupCodesRegenerated, Some(current.session.id))
-            .await?;
-        core.audit(&mut tx, req, Event::BackupCodesRegenerated, Some(user.id), Some(user.id), json!({})).await?;
+        core.credentials_changed(
+            &mut tx,
+            Some(req),
+            user,
+            Change::BackupCodesRegenerated,
+            Some(current.session.id),
+        )
+        .await?;
+        core.audit(
+            &mut tx,
+            req,
+            Event::BackupCodesRegenerated,
+            Some(user.id),
+            Some(user.id),
+            json!({}),
+        )
+        .await?;
         tx.commit().await.or_internal("committing")?;
         Ok(codes)
     }
@@ -312,7 +433,14 @@ impl SecurityService for Security {
         {
             return Err(AppError::NotFound);
         }
-        core.audit(&mut conn, req, Event::TrustedBrowserRevoked, Some(current.user.id), Some(current.user.id), json!({}))
-            .await
+        core.audit(
+            &mut conn,
+            req,
+            Event::TrustedBrowserRevoked,
+            Some(current.user.id),
+            Some(current.user.id),
+            json!({}),
+        )
+        .await
     }
 }

@@ -19,9 +19,14 @@ impl SessionsService for Sessions {
         let core = &self.0;
         let mut conn = core.conn().await?;
         let current = core.at(&mut conn, req, Capability::UseAccount).await?;
-        let rows = session::live_for_user(&mut conn, &core.settings.sessions, current.user.id, core.now())
-            .await
-            .or_internal("listing sessions")?;
+        let rows = session::live_for_user(
+            &mut conn,
+            &core.settings.sessions,
+            current.user.id,
+            core.now(),
+        )
+        .await
+        .or_internal("listing sessions")?;
         Ok(rows
             .into_iter()
             .map(|s| SessionSummary {
@@ -50,16 +55,33 @@ impl SessionsService for Sessions {
         {
             return Err(AppError::NotFound);
         }
-        core.audit(&mut conn, req, Event::SessionRevoked, Some(current.user.id), Some(current.user.id), json!({}))
-            .await
+        core.audit(
+            &mut conn,
+            req,
+            Event::SessionRevoked,
+            Some(current.user.id),
+            Some(current.user.id),
+            json!({}),
+        )
+        .await
     }
 
-    async fn revoke_other_sessions(&self, req: &RequestInfo, password: &str) -> Result<u64, AppError> {
+    async fn revoke_other_sessions(
+        &self,
+        req: &RequestInfo,
+        password: &str,
+    ) -> Result<u64, AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
         let current = core.at(&mut conn, req, Capability::UseAccount).await?;
-        core.check_own_password(&mut conn, req, &current.user, password, "revoke_other_sessions")
-            .await?;
+        core.check_own_password(
+            &mut conn,
+            req,
+            &current.user,
+            password,
+            "revoke_other_sessions",
+        )
+        .await?;
         let n = session::delete_all_for_user(&mut conn, current.user.id, Some(current.session.id))
             .await
             .or_internal("ending sessions")?;

@@ -33,16 +33,30 @@ impl Core {
 
     /// A judged password was wrong: counts it; the failure that reaches the threshold locks the
     /// account and tells its owner, once. Used by the sign-in and by every confirmation of the password.
-    pub async fn wrong_password(&self, req: &RequestInfo, user: &User, during: &str) -> Result<(), AppError> {
+    pub async fn wrong_password(
+        &self,
+        req: &RequestInfo,
+        user: &User,
+        during: &str,
+    ) -> Result<(), AppError> {
         let now = self.now();
         let mut tx = self.begin().await?;
         let failures = users::record_wrong_password(&mut tx, user.id)
             .await
             .or_internal("counting a failure")?;
-        self.audit(&mut tx, req, Event::WrongPassword, None, Some(user.id), json!({ "consecutive": failures, "during": during }))
-            .await?;
+        self.audit(
+            &mut tx,
+            req,
+            Event::WrongPassword,
+            None,
+            Some(user.id),
+            json!({ "consecutive": failures, "during": during }),
+        )
+        .await?;
         if failures >= self.settings.protection.lockout_threshold
-            && users::lock(&mut tx, user.id, now).await.or_internal("locking an account")?
+            && users::lock(&mut tx, user.id, now)
+                .await
+                .or_internal("locking an account")?
         {
             let token = email_links::issue(&mut tx, user.id, Purpose::Unlock, now)
                 .await
@@ -57,8 +71,15 @@ impl Core {
                 .email(&mut tx, &Recipient::of(user), &message, now)
                 .await
                 .or_internal("queueing an email")?;
-            self.audit(&mut tx, req, Event::AccountLocked, None, Some(user.id), json!({ "failures": failures }))
-                .await?;
+            self.audit(
+                &mut tx,
+                req,
+                Event::AccountLocked,
+                None,
+                Some(user.id),
+                json!({ "failures": failures }),
+            )
+            .await?;
             // Whoever is guessing must not keep a half-finished sign-in either.
             session::delete_partial_for_user(&mut tx, user.id)
                 .await
@@ -83,7 +104,11 @@ impl Core {
             .await
             .or_internal("claiming an attempt")?;
         // Locked or at the limit: the hash is still computed (same time), never judged.
-        let stored = if claimed { user.password_hash.clone() } else { None };
+        let stored = if claimed {
+            user.password_hash.clone()
+        } else {
+            None
+        };
         let ok = self
             .hasher
             .verify(ticket, password.to_string(), stored)
@@ -102,7 +127,10 @@ impl Core {
             return Err(AppError::WrongPassword);
         }
         if ok {
-            if !users::record_right_password(conn, user.id).await.or_internal("recording")? {
+            if !users::record_right_password(conn, user.id)
+                .await
+                .or_internal("recording")?
+            {
                 return Err(AppError::WrongPassword);
             }
             return Ok(());
@@ -111,7 +139,12 @@ impl Core {
         Err(AppError::WrongPassword)
     }
 
-    async fn viewer(&self, conn: &mut Conn, user: &User, stage: app::types::Stage) -> Result<Viewer, AppError> {
+    async fn viewer(
+        &self,
+        conn: &mut Conn,
+        user: &User,
+        stage: app::types::Stage,
+    ) -> Result<Viewer, AppError> {
         let now = self.now();
         let two_factor_grace_days = match user.mfa_grace_until {
             Some(until) if self.settings.mfa.required_for(user) && now < until => {
@@ -144,10 +177,18 @@ impl Core {
 #[async_trait]
 impl SignInService for SignIn {
     #[tracing::instrument(name = "sign_in", skip_all)]
-    async fn sign_in(&self, req: &RequestInfo, identifier: &str, password: &str) -> Result<SignInStep, AppError> {
+    async fn sign_in(
+        &self,
+        req: &RequestInfo,
+        identifier: &str,
+        password: &str,
+    ) -> Result<SignInStep, AppError> {
         let core = &self.0;
         let identifier = identifier.trim();
-        if identifier.is_empty() || password.is_empty() || password.chars().count() > policy::MAX_LENGTH {
+        if identifier.is_empty()
+            || password.is_empty()
+            || password.chars().count() > policy::MAX_LENGTH
+        {
             return Err(AppError::SignInFailed);
         }
         // A place in the hashing queue before any other work: when it is full, "busy" at once.
@@ -155,13 +196,23 @@ impl SignInService for SignIn {
         let now = core.now();
         let mut conn = core.conn().await?;
         // The address's attempt counts before hashing (a right password gives it back).
-        let bucket = req.ip.map(|ip| rate_limit::address_bucket("signin-failures", ip));
+        let bucket = req
+            .ip
+            .map(|ip| rate_limit::address_bucket("signin-failures", ip));
         if let Some(bucket) = &bucket {
             if !rate_limit::hit(&mut conn, bucket, core.address_limit(), now)
                 .await
                 .or_internal("rate limit")?
             {
-                core.audit(&mut conn, req, Event::AddressThrottled, None, None, json!({})).await?;
+                core.audit(
+                    &mut conn,
+                    req,
+                    Event::AddressThrottled,
+                    None,
+                    None,
+                    json!({}),
+                )
+                .await?;
                 return Err(AppError::RateLimited);
             }
         }
@@ -171,7 +222,10 @@ impl SignInService for SignIn {
             .or_internal("claiming an attempt")?;
         // One argon2 run whatever happens: an unclaimed attempt hashes against the dummy.
         let stored = claimed.as_ref().and_then(|u| u.password_hash.clone());
-        let verified = core.hasher.verify(ticket, password.to_string(), stored).await;
+        let verified = core
+            .hasher
+            .verify(ticket, password.to_string(), stored)
+            .await;
         let password_ok = match verified {
             Ok(ok) => ok,
             Err(e) => {
@@ -192,34 +246,77 @@ impl SignInService for SignIn {
                 None => (Event::UnknownAccount, None),
             };
             let locked = known.as_ref().is_some_and(|u| u.locked_at.is_some());
-            core.audit(&mut conn, req, event, None, subject, json!({ "locked": locked })).await?;
+            core.audit(
+                &mut conn,
+                req,
+                event,
+                None,
+                subject,
+                json!({ "locked": locked }),
+            )
+            .await?;
             return Err(AppError::SignInFailed);
         };
         if !password_ok {
             core.wrong_password(req, &user, "sign_in").await?;
             return Err(AppError::SignInFailed);
         }
-        if !users::record_right_password(&mut conn, user.id).await.or_internal("recording a sign-in")? {
+        if !users::record_right_password(&mut conn, user.id)
+            .await
+            .or_internal("recording a sign-in")?
+        {
             // A burst of wrong passwords locked the account while this one was being judged.
-            core.audit(&mut conn, req, Event::AttemptRefused, None, Some(user.id), json!({ "locked": true }))
-                .await?;
+            core.audit(
+                &mut conn,
+                req,
+                Event::AttemptRefused,
+                None,
+                Some(user.id),
+                json!({ "locked": true }),
+            )
+            .await?;
             return Err(AppError::SignInFailed);
         }
         if let Some(bucket) = &bucket {
-            rate_limit::refund(&mut conn, bucket).await.or_internal("rate limit")?;
+            rate_limit::refund(&mut conn, bucket)
+                .await
+                .or_internal("rate limit")?;
         }
         // After a right password the answer may say what to do next: the person knows the password.
         if user.disabled {
-            core.audit(&mut conn, req, Event::DisabledAccount, None, Some(user.id), json!({})).await?;
+            core.audit(
+                &mut conn,
+                req,
+                Event::DisabledAccount,
+                None,
+                Some(user.id),
+                json!({}),
+            )
+            .await?;
             return Err(AppError::SignInFailed);
         }
         if user.password_temporary && user.temporary_until.is_some_and(|until| now >= until) {
-            core.audit(&mut conn, req, Event::TemporaryPasswordExpired, None, Some(user.id), json!({}))
-                .await?;
+            core.audit(
+                &mut conn,
+                req,
+                Event::TemporaryPasswordExpired,
+                None,
+                Some(user.id),
+                json!({}),
+            )
+            .await?;
             return Err(AppError::TemporaryPasswordExpired);
         }
         if user.password_reset_required {
-            core.audit(&mut conn, req, Event::ResetRequired, None, Some(user.id), json!({})).await?;
+            core.audit(
+                &mut conn,
+                req,
+                Event::ResetRequired,
+                None,
+                Some(user.id),
+                json!({}),
+            )
+            .await?;
             return Err(AppError::PasswordResetRequired);
         }
         let facts = core.facts(&mut conn, &user).await?;
@@ -230,19 +327,35 @@ impl SignInService for SignIn {
                 .or_internal("checking a browser")?,
             _ => false,
         };
-        let stage = flow::start(&facts, flow::Event::PasswordVerified { trusted_browser: trusted })
-            .map_err(|_| AppError::Internal)?;
+        let stage = flow::start(
+            &facts,
+            flow::Event::PasswordVerified {
+                trusted_browser: trusted,
+            },
+        )
+        .map_err(|_| AppError::Internal)?;
         // A full sign-in by password alone is a full authentication only without a factor to skip.
         let fully = stage.is_full() && !facts.has_second_factor;
         drop(conn);
         // One transaction: the old session out, the new one in, the completed sign-in and its record.
         let mut tx = core.begin().await?;
         if let Some(old) = &req.session_token {
-            session::delete_by_token(&mut tx, old).await.or_internal("ending the previous session")?;
+            session::delete_by_token(&mut tx, old)
+                .await
+                .or_internal("ending the previous session")?;
         }
-        let token = session::create(&mut tx, &core.settings.sessions, user.id, stage, fully, req.ip, &req.user_agent, now)
-            .await
-            .or_internal("creating a session")?;
+        let token = session::create(
+            &mut tx,
+            &core.settings.sessions,
+            user.id,
+            stage,
+            fully,
+            req.ip,
+            &req.user_agent,
+            now,
+        )
+        .await
+        .or_internal("creating a session")?;
         if stage.is_full() {
             users::record_completed_sign_in(&mut tx, user.id, now)
                 .await
@@ -271,7 +384,8 @@ impl SignInService for SignIn {
         let mut conn = core.conn().await?;
         match core.current(&mut conn, req).await {
             Ok(current) if current.session.stage.is_full() => Ok(SessionState::Active(
-                core.viewer(&mut conn, &current.user, current.session.stage).await?,
+                core.viewer(&mut conn, &current.user, current.session.stage)
+                    .await?,
             )),
             // A partial session learns only its next step.
             Ok(current) => Ok(SessionState::Partial(current.session.stage)),
@@ -293,11 +407,22 @@ impl SignInService for SignIn {
         let mut conn = core.conn().await?;
         match core.at(&mut conn, req, Capability::SignOut).await {
             Ok(current) => {
-                session::delete(&mut conn, current.session.id).await.or_internal("ending a session")?;
-                core.audit(&mut conn, req, Event::SignedOut, Some(current.user.id), Some(current.user.id), json!({}))
-                    .await?;
+                session::delete(&mut conn, current.session.id)
+                    .await
+                    .or_internal("ending a session")?;
+                core.audit(
+                    &mut conn,
+                    req,
+                    Event::SignedOut,
+                    Some(current.user.id),
+                    Some(current.user.id),
+                    json!({}),
+                )
+                .await?;
             }
-            Err(_) => session::delete_by_token(&mut conn, token).await.or_internal("ending a session")?,
+            Err(_) => session::delete_by_token(&mut conn, token)
+                .await
+                .or_internal("ending a session")?,
         }
         Ok(())
     }

@@ -6,7 +6,13 @@ use crate::second_factor::{code, enrolled_user, password_step, verify, PASSWORD}
 use serde_json::json;
 
 async fn second_instance(app: &TestApp) -> TestApp {
-    TestApp::spawn_on(app.test_db.clone(), app.clock.clone(), Default::default(), serve_args()).await
+    TestApp::spawn_on(
+        app.test_db.clone(),
+        app.clock.clone(),
+        Default::default(),
+        serve_args(),
+    )
+    .await
 }
 
 async fn count_events(app: &TestApp, id: i64, event: &str) -> usize {
@@ -14,7 +20,11 @@ async fn count_events(app: &TestApp, id: i64, event: &str) -> usize {
 }
 
 async fn mails_of_kind(app: &TestApp, to: &str, kind: &str) -> usize {
-    app.mails_to(to).await.iter().filter(|m| m.0 == kind).count()
+    app.mails_to(to)
+        .await
+        .iter()
+        .filter(|m| m.0 == kind)
+        .count()
 }
 
 /// `n` answers to a partial session's second step, at once, half of them through `other`'s instance.
@@ -32,26 +42,49 @@ async fn wrong_codes_at_once(b: &Browser, other: Option<&TestApp>, n: usize) -> 
         })
         .collect();
     burst(browsers.into_iter().map(|b| async move {
-        b.call("verify_second_factor", &[("method", "Totp"), ("code", "000000")]).await
+        b.call(
+            "verify_second_factor",
+            &[("method", "Totp"), ("code", "000000")],
+        )
+        .await
     }))
     .await
 }
 
 async fn forty_wrong_codes(app: TestApp, split: bool) {
-    let other = if split { Some(second_instance(&app).await) } else { None };
+    let other = if split {
+        Some(second_instance(&app).await)
+    } else {
+        None
+    };
     let (_, secret, _) = enrolled_user(&app, "wanda").await;
-    let id = app.count("SELECT id FROM users WHERE username = 'wanda'").await;
+    let id = app
+        .count("SELECT id FROM users WHERE username = 'wanda'")
+        .await;
     let (b, step) = password_step(&app, "wanda").await;
     assert_eq!(step["stage"], "SecondFactor");
     let answers = wrong_codes_at_once(&b, other.as_ref(), 40).await;
-    assert!(answers.iter().all(|a| a.status == 422 || a.status == 429), "{answers:?}");
+    assert!(
+        answers.iter().all(|a| a.status == 422 || a.status == 429),
+        "{answers:?}"
+    );
     let judged = count_events(&app, id, "second_factor.failed").await;
-    assert!((1..=5).contains(&judged), "{judged} wrong codes were judged");
+    assert!(
+        (1..=5).contains(&judged),
+        "{judged} wrong codes were judged"
+    );
     // The right code afterwards is refused: the step is suspended.
     let right = verify(&b, Some("Totp"), &code(&secret, &app, 0), false).await;
-    assert_eq!(right.json(), json!({ "ChallengeSuspended": { "minutes": 15 } }));
+    assert_eq!(
+        right.json(),
+        json!({ "ChallengeSuspended": { "minutes": 15 } })
+    );
     assert_eq!(right.headers["retry-after"], "900");
-    assert_eq!(mails_of_kind(&app, "wanda@example.com", "second_step_failed").await, 1, "one alert");
+    assert_eq!(
+        mails_of_kind(&app, "wanda@example.com", "second_step_failed").await,
+        1,
+        "one alert"
+    );
 }
 
 scenarios! {

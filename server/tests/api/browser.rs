@@ -171,7 +171,6 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
-
 /// Runs the futures at once, each in a task of its own (a real parallel burst), answering in order.
 pub async fn burst<T, F>(futures: impl IntoIterator<Item = F>) -> Vec<T>
 where

@@ -3,29 +3,47 @@
 //! administrator of several instances, enrolment that takes its time.
 use crate::browser::burst;
 use crate::harness::{serve_args, Browser, TestApp, SESSION_COOKIE};
-use crate::second_factor::{base32_decode, code, enrolled_user, password_step, verify, PASSWORD, TRUSTED_COOKIE};
+use crate::second_factor::{
+    base32_decode, code, enrolled_user, password_step, verify, PASSWORD, TRUSTED_COOKIE,
+};
 use serde_json::json;
 use server::config::ServeArgs;
 use server::services::admin::Actor;
 
 /// A user with an app, a trusted browser and another live session; answers (the session that makes
 /// the change, the other session, the trusted browser, the secret).
-async fn with_other_session_and_trusted_browser(app: &TestApp, name: &str) -> (Browser, Browser, Browser, Vec<u8>) {
+async fn with_other_session_and_trusted_browser(
+    app: &TestApp,
+    name: &str,
+) -> (Browser, Browser, Browser, Vec<u8>) {
     let (main, secret, _) = enrolled_user(app, name).await;
     // A browser that chose "don't ask again".
     let (trusted, _) = password_step(app, name).await;
-    assert_eq!(verify(&trusted, Some("Totp"), &code(&secret, app, 0), true).await.status, 200);
+    assert_eq!(
+        verify(&trusted, Some("Totp"), &code(&secret, app, 0), true)
+            .await
+            .status,
+        200
+    );
     assert!(trusted.cookie(TRUSTED_COOKIE).is_some());
     trusted.call("sign_out", &[]).await;
     app.clock.advance(30);
     // Another session.
     let (other, _) = password_step(app, name).await;
-    assert_eq!(verify(&other, Some("Totp"), &code(&secret, app, 0), false).await.status, 200);
+    assert_eq!(
+        verify(&other, Some("Totp"), &code(&secret, app, 0), false)
+            .await
+            .status,
+        200
+    );
     app.clock.advance(30);
     // The main session confirms who it is (the window for changes).
     let now = code(&secret, app, 0);
     let confirmed = main
-        .call("confirm_identity", &[("password", PASSWORD), ("method", "Totp"), ("code", &now)])
+        .call(
+            "confirm_identity",
+            &[("password", PASSWORD), ("method", "Totp"), ("code", &now)],
+        )
         .await;
     assert_eq!(confirmed.status, 200, "{}", confirmed.body);
     app.clock.advance(30);
@@ -33,11 +51,26 @@ async fn with_other_session_and_trusted_browser(app: &TestApp, name: &str) -> (B
 }
 
 /// After a change: the other session is dead, and the trusted browser is asked for the second step.
-async fn others_are_dead(app: &TestApp, name: &str, password: &str, other: &Browser, trusted: &Browser) {
-    assert_eq!(other.state().await, json!("Expired"), "the other session ended");
+async fn others_are_dead(
+    app: &TestApp,
+    name: &str,
+    password: &str,
+    other: &Browser,
+    trusted: &Browser,
+) {
+    assert_eq!(
+        other.state().await,
+        json!("Expired"),
+        "the other session ended"
+    );
     let step = trusted.sign_in(name, password).await.json();
     assert_ne!(step["stage"], "Full", "the trusted browser was forgotten");
-    let mails: Vec<String> = app.mails_to(&format!("{name}@example.com")).await.into_iter().map(|m| m.0).collect();
+    let mails: Vec<String> = app
+        .mails_to(&format!("{name}@example.com"))
+        .await
+        .into_iter()
+        .map(|m| m.0)
+        .collect();
     assert!(!mails.is_empty());
 }
 

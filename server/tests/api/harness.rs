@@ -175,9 +175,15 @@ impl TestApp {
         args: ServeArgs,
     ) -> TestApp {
         let db = test_db.connect().await;
-        let app = Application::build_with_db(db.clone(), test_db.keys.clone(), &site, &args, clock.clone())
-            .await
-            .expect("build app");
+        let app = Application::build_with_db(
+            db.clone(),
+            test_db.keys.clone(),
+            &site,
+            &args,
+            clock.clone(),
+        )
+        .await
+        .expect("build app");
         let base = format!("http://localhost:{}", app.addr.port());
         let core = app.core.clone();
         let server = tokio::spawn(async move {
@@ -209,8 +215,11 @@ impl TestApp {
     /// Creates a user whose password is already their own (not temporary).
     pub async fn user(&self, username: &str, password: &str) -> i64 {
         let id = self.create(username, false).await.id;
-        let hash = server::auth::password::hash_with(&mut server::auth::password::Scratch::new(), password)
-            .expect("hash");
+        let hash = server::auth::password::hash_with(
+            &mut server::auth::password::Scratch::new(),
+            password,
+        )
+        .expect("hash");
         server::users::set_password(&mut *self.conn().await, id, &hash, self.clock_now(), false)
             .await
             .expect("set password");
@@ -264,9 +273,10 @@ impl TestApp {
     /// (kind, subject, text body) of every email to `recipient`, oldest first (bodies decrypted with
     /// the server's key, as the developer mailbox does).
     pub async fn mails_to(&self, recipient: &str) -> Vec<(String, String, String)> {
-        let mut all = server::notify::outbox::recent(&mut *self.conn().await, &self.test_db.keys, 10_000)
-            .await
-            .expect("outbox");
+        let mut all =
+            server::notify::outbox::recent(&mut *self.conn().await, &self.test_db.keys, 10_000)
+                .await
+                .expect("outbox");
         all.reverse();
         all.into_iter()
             .filter(|m| m.recipient == recipient)

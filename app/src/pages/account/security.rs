@@ -4,7 +4,7 @@ use crate::api::{
     SetDefaultMethod,
 };
 use crate::components::{error_view, BackupCodesPanel, LocalTime, SignedIn, TopBar, TotpSetupFlow};
-use crate::i18n::{t, t_count, use_i18n};
+use crate::i18n::{t, t_with, use_i18n};
 use crate::types::{Enrolled, FactorKind, Method, SecurityOverview, Viewer};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -87,13 +87,26 @@ fn Security(viewer: Viewer) -> impl IntoView {
 
 /// Confirm it's you: the password, and a second step when the account has one.
 #[component]
-fn ConfirmIdentityForm(o: SecurityOverview, confirm: ServerAction<ConfirmIdentity>) -> impl IntoView {
+fn ConfirmIdentityForm(
+    o: SecurityOverview,
+    confirm: ServerAction<ConfirmIdentity>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let error = move || confirm.value().get().and_then(|r| r.err()).map(error_view);
-    let methods: Vec<Method> = o.reauth_methods.iter().copied().chain(
-        (o.reauth_needs_second_factor && o.backup_codes_remaining > 0).then_some(Method::BackupCode),
-    ).collect();
-    let lead = if o.reauth_needs_second_factor { t("security.confirm_lead_with_factor") } else { t("security.confirm_lead") };
+    let methods: Vec<Method> = o
+        .reauth_methods
+        .iter()
+        .copied()
+        .chain(
+            (o.reauth_needs_second_factor && o.backup_codes_remaining > 0)
+                .then_some(Method::BackupCode),
+        )
+        .collect();
+    let lead = if o.reauth_needs_second_factor {
+        t("security.confirm_lead_with_factor")
+    } else {
+        t("security.confirm_lead")
+    };
     view! {
         <ActionForm action=confirm attr:class="stack confirm-identity">
             <h3>{t("security.confirm_title")}</h3>
@@ -191,7 +204,7 @@ fn Overview(
             <section class="card" aria-labelledby="codes-heading">
                 <h2 id="codes-heading">{t("security.backup_title")}</h2>
                 <p data-testid="codes-remaining">
-                    {t_count("security.backup_left", o.backup_codes_remaining, &[])}
+                    {t_with("security.backup_left", &[("count", &o.backup_codes_remaining.to_string())])}
                     {(o.backup_codes_remaining <= 2).then(|| format!(" {}", t("security.backup_low")))}
                 </p>
                 <ActionForm action=regenerate>

@@ -22,9 +22,9 @@ pub fn ForcedPasswordChangePage() -> impl IntoView {
                 view! {
                     <main class="auth">
                         <ChangePasswordForm forced=reason />
-                        <p class="aside">
+                        <div class="aside">
                             <CancelSignIn label=t("change_password.sign_out") />
-                        </p>
+                        </div>
                     </main>
                 }
                 .into_any()
@@ -36,10 +36,25 @@ pub fn ForcedPasswordChangePage() -> impl IntoView {
 /// The form. `forced`: why the sign-in requires it (then success continues the sign-in).
 #[component]
 pub fn ChangePasswordForm(forced: Option<PasswordChangeReason>) -> impl IntoView {
+    // Whose password it is: the checklist's "not your username" rules need it.
+    let owner = Resource::new(|| (), |_| password_owner());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">{t("app.loading")}</p> }>
+            {move || Suspend::new(async move {
+                match owner.await {
+                    Ok(owner) => view! { <Form forced owner /> }.into_any(),
+                    Err(e) => error_view(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Form(forced: Option<PasswordChangeReason>, owner: PasswordOwner) -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
-    let owner_info = Resource::new(|| (), |_| password_owner());
-    let owner: Signal<PasswordOwner> =
-        Signal::derive(move || owner_info.get().and_then(|r| r.ok()).unwrap_or_default());
+    let username = owner.username.clone();
+    let owner = Signal::stored(owner);
     let show = RwSignal::new(false);
     let changed = RwSignal::new(false);
     Effect::new(move |_| {
@@ -72,13 +87,7 @@ pub fn ChangePasswordForm(forced: Option<PasswordChangeReason>) -> impl IntoView
             </Show>
             <ActionForm action attr:class="stack" attr:novalidate="">
                 // Password managers file the new password under the right account.
-                <input
-                    type="text"
-                    name="username"
-                    prop:value=move || owner.get().username
-                    autocomplete="username"
-                    hidden
-                />
+                <input type="text" name="username" value=username autocomplete="username" hidden />
                 <label for="current">{current_label}</label>
                 <input id="current" name="current" type=field_type autocomplete="current-password" required />
                 <NewPasswordFields owner field_type=Signal::derive(field_type) />

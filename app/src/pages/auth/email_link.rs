@@ -72,7 +72,11 @@ fn PasswordForm(kind: LinkKind, token: String, info: LinkInfo) -> impl IntoView 
     };
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
-            let notice = if kind == LinkKind::Invite { "password_set" } else { "password_reset" };
+            let notice = if kind == LinkKind::Invite {
+                "password_set"
+            } else {
+                "password_reset"
+            };
             navigate_hard(&routes::with_notice(routes::LOGIN, notice));
         }
     });

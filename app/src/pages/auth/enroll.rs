@@ -46,9 +46,9 @@ fn Enroll() -> impl IntoView {
                     <h2>{t(FactorKind::Totp.name_key())}</h2>
                     <TotpSetupFlow on_enrolled />
                 </Show>
-                <p class="aside">
+                <div class="aside">
                     <CancelSignIn label=t("enroll.sign_out") />
-                </p>
+                </div>
             </section>
         </main>
     }

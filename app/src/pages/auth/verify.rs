@@ -49,9 +49,9 @@ fn Challenge() -> impl IntoView {
                         }
                     })}
                 </Suspense>
-                <p class="aside">
+                <div class="aside">
                     <CancelSignIn label=t("verify.cancel") />
-                </p>
+                </div>
             </section>
         </main>
     }
@@ -61,7 +61,11 @@ fn Challenge() -> impl IntoView {
 #[component]
 fn ClockNotice(step: SignInStep, steps: i64) -> impl IntoView {
     let minutes = drift_minutes(steps).to_string();
-    let key = if steps > 0 { "verify.clock_fixed_ahead" } else { "verify.clock_fixed_behind" };
+    let key = if steps > 0 {
+        "verify.clock_fixed_ahead"
+    } else {
+        "verify.clock_fixed_behind"
+    };
     let next = step.next.clone();
     view! {
         <p class="notice" role="status" data-testid="clock-notice">{t_with(key, &[("minutes", &minutes)])}</p>
@@ -104,7 +108,13 @@ fn Answer(info: ChallengeInfo, action: ServerAction<VerifySecondFactor>) -> impl
     };
     let code_label = {
         let i18n = i18n.clone();
-        move || i18n.text(if method.get() == Method::BackupCode { "verify.backup_code" } else { "verify.code" })
+        move || {
+            i18n.text(if method.get() == Method::BackupCode {
+                "verify.backup_code"
+            } else {
+                "verify.code"
+            })
+        }
     };
     let (submit, submitting) = (t("verify.submit"), t("verify.submitting"));
     let pending = action.pending();

@@ -107,14 +107,20 @@ pub async fn delete_all(conn: &mut Conn, user_id: i64) -> Result<(), sqlx::Error
 }
 
 /// The second step with a backup code.
-pub async fn verify_answer(ctx: &Ctx<'_>, conn: &mut Conn, code: &str) -> Result<Verdict, sqlx::Error> {
-    Ok(if consume(conn, ctx.keys, ctx.user.id, code, ctx.now).await? {
-        Verdict::Accepted {
-            clock_drift_steps: None,
-        }
-    } else {
-        Verdict::Refused(AppError::BackupCodeInvalid)
-    })
+pub async fn verify_answer(
+    ctx: &Ctx<'_>,
+    conn: &mut Conn,
+    code: &str,
+) -> Result<Verdict, sqlx::Error> {
+    Ok(
+        if consume(conn, ctx.keys, ctx.user.id, code, ctx.now).await? {
+            Verdict::Accepted {
+                clock_drift_steps: None,
+            }
+        } else {
+            Verdict::Refused(AppError::BackupCodeInvalid)
+        },
+    )
 }
 
 #[cfg(test)]

@@ -115,7 +115,11 @@ pub async fn confirmed(conn: &mut Conn, user_id: i64) -> Result<Vec<Factor>, sql
 }
 
 /// The user's confirmed factors of one kind.
-pub async fn confirmed_of(conn: &mut Conn, user_id: i64, kind: FactorKind) -> Result<Vec<Factor>, sqlx::Error> {
+pub async fn confirmed_of(
+    conn: &mut Conn,
+    user_id: i64,
+    kind: FactorKind,
+) -> Result<Vec<Factor>, sqlx::Error> {
     Ok(confirmed(conn, user_id)
         .await?
         .into_iter()
@@ -156,11 +160,13 @@ pub async fn create_pending(
     phone: Option<&str>,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query("DELETE FROM second_factors WHERE user_id = $1 AND kind = $2 AND confirmed_at IS NULL")
-        .bind(user_id)
-        .bind(kind.as_db())
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "DELETE FROM second_factors WHERE user_id = $1 AND kind = $2 AND confirmed_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(kind.as_db())
+    .execute(&mut *conn)
+    .await?;
     sqlx::query(
         "INSERT INTO second_factors (user_id, kind, label, secret_ciphertext, phone, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -242,12 +248,14 @@ pub async fn set_pending_drift(
     id: i64,
     pending: Option<(i64, i64)>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE second_factors SET pending_drift = $1, pending_drift_step = $2 WHERE id = $3")
-        .bind(pending.map(|p| p.0))
-        .bind(pending.map(|p| p.1))
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE second_factors SET pending_drift = $1, pending_drift_step = $2 WHERE id = $3",
+    )
+    .bind(pending.map(|p| p.0))
+    .bind(pending.map(|p| p.1))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -261,7 +269,12 @@ pub async fn touch(conn: &mut Conn, id: i64, now: i64) -> Result<(), sqlx::Error
     Ok(())
 }
 
-pub async fn rename(conn: &mut Conn, user_id: i64, id: i64, label: &str) -> Result<bool, sqlx::Error> {
+pub async fn rename(
+    conn: &mut Conn,
+    user_id: i64,
+    id: i64,
+    label: &str,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE second_factors SET label = $1 WHERE user_id = $2 AND id = $3")
         .bind(label)
         .bind(user_id)
@@ -296,7 +309,12 @@ pub fn seed_context(user_id: i64) -> Vec<u8> {
 
 /// A label typed by the person: trimmed, at most 60 characters, or the fallback.
 pub fn clean_label(label: &str, fallback: &str) -> String {
-    let label: String = label.trim().chars().filter(|c| !c.is_control()).take(60).collect();
+    let label: String = label
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(60)
+        .collect();
     if label.is_empty() {
         fallback.to_string()
     } else {

@@ -152,10 +152,15 @@ pub fn verify(secret: &[u8], code: &str, now: i64, history: History) -> Verdict 
     if let (Some((offset, step)), Some((pending_offset, pending_step))) = (near, history.pending) {
         // The second of two consecutive codes on one offset (give or take a step), and a later code
         // than the first: the device's clock is off, consistently.
-        let consistent = (offset - pending_offset).abs() <= 1 && step > pending_step && step - pending_step <= 20;
+        let consistent = (offset - pending_offset).abs() <= 1
+            && step > pending_step
+            && step - pending_step <= 20;
         let fresh = history.last_used_step.is_none_or(|last| step > last);
         if consistent && fresh {
-            return Verdict::Resynchronised { step, drift: offset };
+            return Verdict::Resynchronised {
+                step,
+                drift: offset,
+            };
         }
     }
     Verdict::Wrong { near }
@@ -167,7 +172,11 @@ pub fn drift_minutes(steps: i64) -> i64 {
 }
 
 /// The second step with an app code: judged against each of the user's authenticator apps.
-pub async fn verify_answer(ctx: &Ctx<'_>, conn: &mut Conn, code: &str) -> Result<FactorVerdict, AppError> {
+pub async fn verify_answer(
+    ctx: &Ctx<'_>,
+    conn: &mut Conn,
+    code: &str,
+) -> Result<FactorVerdict, AppError> {
     let factors = super::confirmed_of(conn, ctx.user.id, FactorKind::Totp)
         .await
         .or_internal("reading factors")?;
@@ -230,8 +239,16 @@ pub async fn begin_enrolment(
 ) -> Result<TotpSetup, sqlx::Error> {
     let secret = new_secret();
     let sealed = keys.seal(&secret, &super::seed_context(user.id));
-    let factor_id =
-        super::create_pending(conn, user.id, FactorKind::Totp, label, Some(&sealed), None, now).await?;
+    let factor_id = super::create_pending(
+        conn,
+        user.id,
+        FactorKind::Totp,
+        label,
+        Some(&sealed),
+        None,
+        now,
+    )
+    .await?;
     let uri = otpauth_uri(&secret, &user.username);
     Ok(TotpSetup {
         factor_id,
@@ -267,19 +284,28 @@ pub async fn finish_enrolment(
                 && f.setup_attempts < SETUP_ATTEMPTS
         })
         .ok_or(expired.clone())?;
-    let sealed = factor.secret_ciphertext.as_deref().ok_or(AppError::Internal)?;
+    let sealed = factor
+        .secret_ciphertext
+        .as_deref()
+        .ok_or(AppError::Internal)?;
     let secret = keys
         .open(sealed, &super::seed_context(user.id))
         .or_internal("opening a TOTP secret")?;
     let refusal = match verify(&secret, code, now, History::default()) {
         Verdict::Accepted { step } => return Ok(step),
-        Verdict::Wrong { near: Some((offset, _)) } => AppError::ClockDrift { steps: offset },
+        Verdict::Wrong {
+            near: Some((offset, _)),
+        } => AppError::ClockDrift { steps: offset },
         _ => AppError::WrongCode,
     };
     let attempts = super::count_setup_attempt(conn, factor.id)
         .await
         .or_internal("counting a setup attempt")?;
-    Err(if attempts >= SETUP_ATTEMPTS { expired } else { refusal })
+    Err(if attempts >= SETUP_ATTEMPTS {
+        expired
+    } else {
+        refusal
+    })
 }
 
 #[cfg(test)]
@@ -360,7 +386,12 @@ mod tests {
         let step = now / STEP_SECS;
         let ahead = code_for_step(RFC_SECRET, step + 4, DIGITS);
         let first = verify(RFC_SECRET, &ahead, now, fresh());
-        assert_eq!(first, Verdict::Wrong { near: Some((4, step + 4)) });
+        assert_eq!(
+            first,
+            Verdict::Wrong {
+                near: Some((4, step + 4))
+            }
+        );
         // The device's next code, 30 seconds later, on the same offset: re-synchronised.
         let later = now + 30;
         let next = code_for_step(RFC_SECRET, step + 5, DIGITS);
@@ -370,16 +401,24 @@ mod tests {
         };
         assert_eq!(
             verify(RFC_SECRET, &next, later, history),
-            Verdict::Resynchronised { step: step + 5, drift: 4 }
+            Verdict::Resynchronised {
+                step: step + 5,
+                drift: 4
+            }
         );
         // The same drifted code twice is not two codes.
         assert_eq!(
             verify(RFC_SECRET, &ahead, now, history),
-            Verdict::Wrong { near: Some((4, step + 4)) }
+            Verdict::Wrong {
+                near: Some((4, step + 4))
+            }
         );
         // Another offset does not agree.
         let elsewhere = code_for_step(RFC_SECRET, step - 7, DIGITS);
-        assert!(matches!(verify(RFC_SECRET, &elsewhere, later, history), Verdict::Wrong { .. }));
+        assert!(matches!(
+            verify(RFC_SECRET, &elsewhere, later, history),
+            Verdict::Wrong { .. }
+        ));
         // Once learnt, the offset is where codes are expected.
         let learnt = History {
             drift: 4,
@@ -392,7 +431,10 @@ mod tests {
             Verdict::Accepted { step: step + 6 }
         );
         let far = code_for_step(RFC_SECRET, step + 11, DIGITS);
-        assert_eq!(verify(RFC_SECRET, &far, now, fresh()), Verdict::Wrong { near: None });
+        assert_eq!(
+            verify(RFC_SECRET, &far, now, fresh()),
+            Verdict::Wrong { near: None }
+        );
         assert_eq!(drift_minutes(4), 2);
         assert_eq!(drift_minutes(-10), 5);
         assert_eq!(drift_minutes(2), 1);

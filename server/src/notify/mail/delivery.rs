@@ -60,7 +60,11 @@ pub fn backoff_secs(attempts: i64) -> i64 {
 
 impl Delivery {
     pub fn new(db: Db, keys: Keyring, transport: Transport) -> Delivery {
-        Delivery { db, keys, transport }
+        Delivery {
+            db,
+            keys,
+            transport,
+        }
     }
 
     /// Sends (or keeps) everything due at `now`; answers how many messages were handled.
@@ -83,8 +87,15 @@ impl Delivery {
                 Err(error) => {
                     let attempts = msg.attempts + 1;
                     let give_up = attempts >= MAX_ATTEMPTS;
-                    outbox::mark_failed(&mut conn, msg.id, attempts, &error, give_up, now + backoff_secs(attempts))
-                        .await?;
+                    outbox::mark_failed(
+                        &mut conn,
+                        msg.id,
+                        attempts,
+                        &error,
+                        give_up,
+                        now + backoff_secs(attempts),
+                    )
+                    .await?;
                     if give_up {
                         tracing::error!(outbox_id = msg.id, attempts, %error, "email could not be sent; giving up");
                     } else {

@@ -9,20 +9,65 @@ use crate::notify::{Origin, Recipient};
 /// Every email Portcullis sends.
 #[derive(Debug, Clone)]
 pub enum Message {
-    PasswordReset { link: String, valid_minutes: i64, origin: Origin },
+    PasswordReset {
+        link: String,
+        valid_minutes: i64,
+        origin: Origin,
+    },
     /// The "credentials changed" routine after a new password (or a reset).
     PasswordChanged { reset_link: String, origin: Origin },
-    AccountLocked { unlock_link: String, reset_link: String, failures: i64, origin: Origin },
-    UserCreated { username: String, sign_in_link: String, temporary_password: String, valid_hours: i64 },
-    Invitation { username: String, link: String, valid_hours: i64 },
-    TemporaryPassword { sign_in_link: String, temporary_password: String, valid_hours: i64 },
-    PasswordExpiring { days: i64, expires_at: i64, change_link: String },
-    FactorAdded { method_key: &'static str, settings_link: String, origin: Origin },
-    FactorRemoved { method_key: &'static str, settings_link: String, origin: Origin },
-    BackupCodesRegenerated { settings_link: String, origin: Origin },
-    BackupCodeUsed { remaining: i64, settings_link: String, origin: Origin },
+    AccountLocked {
+        unlock_link: String,
+        reset_link: String,
+        failures: i64,
+        origin: Origin,
+    },
+    UserCreated {
+        username: String,
+        sign_in_link: String,
+        temporary_password: String,
+        valid_hours: i64,
+    },
+    Invitation {
+        username: String,
+        link: String,
+        valid_hours: i64,
+    },
+    TemporaryPassword {
+        sign_in_link: String,
+        temporary_password: String,
+        valid_hours: i64,
+    },
+    PasswordExpiring {
+        days: i64,
+        expires_at: i64,
+        change_link: String,
+    },
+    FactorAdded {
+        method_key: &'static str,
+        settings_link: String,
+        origin: Origin,
+    },
+    FactorRemoved {
+        method_key: &'static str,
+        settings_link: String,
+        origin: Origin,
+    },
+    BackupCodesRegenerated {
+        settings_link: String,
+        origin: Origin,
+    },
+    BackupCodeUsed {
+        remaining: i64,
+        settings_link: String,
+        origin: Origin,
+    },
     /// Someone passed the password step and then failed the second step until it was suspended.
-    SecondStepFailed { minutes: i64, reset_link: String, origin: Origin },
+    SecondStepFailed {
+        minutes: i64,
+        reset_link: String,
+        origin: Origin,
+    },
     /// Too many failed second steps in a day: the password must be reset.
     SecondStepBlocked { reset_link: String, origin: Origin },
 }
@@ -47,7 +92,9 @@ pub const PRODUCT: &str = "Portcullis";
 pub fn local_time(at: i64, time_zone: Option<&str>) -> String {
     let utc = || app::format::utc_minute(at);
     let Some(tz) = time_zone else { return utc() };
-    let Ok(ts) = jiff::Timestamp::from_second(at) else { return utc() };
+    let Ok(ts) = jiff::Timestamp::from_second(at) else {
+        return utc();
+    };
     match jiff::tz::TimeZone::get(tz) {
         Ok(zone) => format!("{} ({tz})", ts.to_zoned(zone).strftime("%Y-%m-%d %H:%M")),
         Err(_) => utc(),
@@ -84,22 +131,47 @@ impl Writer<'_> {
     }
 
     fn greeting(&self) -> Part {
-        Part::Text(tr(self.l(), "email.common.greeting", &[("name", &self.to.name)]))
+        Part::Text(tr(
+            self.l(),
+            "email.common.greeting",
+            &[("name", &self.to.name)],
+        ))
     }
 
     fn origin(&self, origin: &Origin) -> Part {
         let unknown = tr(self.l(), "email.common.unknown", &[]);
-        let or_unknown = |s: &str| if s.is_empty() { unknown.clone() } else { s.to_string() };
+        let or_unknown = |s: &str| {
+            if s.is_empty() {
+                unknown.clone()
+            } else {
+                s.to_string()
+            }
+        };
         let mut lines = vec![
-            tr(self.l(), "email.common.time", &[("time", &local_time(origin.at, self.to.time_zone.as_deref()))]),
-            tr(self.l(), "email.common.address", &[("ip", &or_unknown(&origin.ip))]),
+            tr(
+                self.l(),
+                "email.common.time",
+                &[("time", &local_time(origin.at, self.to.time_zone.as_deref()))],
+            ),
+            tr(
+                self.l(),
+                "email.common.address",
+                &[("ip", &or_unknown(&origin.ip))],
+            ),
         ];
         lines.push(tr(
             self.l(),
             "email.common.location",
-            &[("location", &or_unknown(origin.location.as_deref().unwrap_or("")))],
+            &[(
+                "location",
+                &or_unknown(origin.location.as_deref().unwrap_or("")),
+            )],
         ));
-        lines.push(tr(self.l(), "email.common.browser", &[("browser", &or_unknown(&origin.browser))]));
+        lines.push(tr(
+            self.l(),
+            "email.common.browser",
+            &[("browser", &or_unknown(&origin.browser))],
+        ));
         Part::Facts(lines)
     }
 }
@@ -124,7 +196,10 @@ impl Message {
     }
 
     pub fn render(&self, to: &Recipient) -> Rendered {
-        let w = Writer { to, kind: self.kind() };
+        let w = Writer {
+            to,
+            kind: self.kind(),
+        };
         let (subject, parts) = self.parts(&w);
         let mut text = String::new();
         let mut html = format!(
@@ -150,7 +225,13 @@ impl Message {
                     ));
                 }
                 Part::Facts(lines) => {
-                    text.push_str(&lines.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n"));
+                    text.push_str(
+                        &lines
+                            .iter()
+                            .map(|l| format!("  {l}"))
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    );
                     html.push_str("<ul>");
                     for l in lines {
                         html.push_str(&format!("<li>{}</li>", escape(l)));
@@ -178,7 +259,11 @@ impl Message {
     fn parts(&self, w: &Writer<'_>) -> (String, Vec<Part>) {
         let l = w.l();
         match self {
-            Message::PasswordReset { link, valid_minutes, origin } => (
+            Message::PasswordReset {
+                link,
+                valid_minutes,
+                origin,
+            } => (
                 w.own("subject", &[]),
                 vec![
                     w.greeting(),
@@ -199,7 +284,12 @@ impl Message {
                     w.link("button", reset_link),
                 ],
             ),
-            Message::AccountLocked { unlock_link, reset_link, failures, origin } => (
+            Message::AccountLocked {
+                unlock_link,
+                reset_link,
+                failures,
+                origin,
+            } => (
                 w.own("subject", &[]),
                 vec![
                     w.greeting(),
@@ -213,29 +303,49 @@ impl Message {
                     w.text("not_you", &[]),
                 ],
             ),
-            Message::UserCreated { username, sign_in_link, temporary_password, valid_hours } => (
+            Message::UserCreated {
+                username,
+                sign_in_link,
+                temporary_password,
+                valid_hours,
+            } => (
                 w.own("subject", &[]),
                 vec![
                     w.greeting(),
                     w.text("intro", &[]),
                     Part::Facts(vec![
                         tr(l, "email.common.username", &[("username", username)]),
-                        tr(l, "email.common.temporary_password", &[("password", temporary_password)]),
+                        tr(
+                            l,
+                            "email.common.temporary_password",
+                            &[("password", temporary_password)],
+                        ),
                     ]),
                     w.text("change", &[("hours", &valid_hours.to_string())]),
                     w.link("button", sign_in_link),
                 ],
             ),
-            Message::Invitation { username, link, valid_hours } => (
+            Message::Invitation {
+                username,
+                link,
+                valid_hours,
+            } => (
                 w.own("subject", &[]),
                 vec![
                     w.greeting(),
-                    w.text("intro", &[("username", username), ("hours", &valid_hours.to_string())]),
+                    w.text(
+                        "intro",
+                        &[("username", username), ("hours", &valid_hours.to_string())],
+                    ),
                     w.link("button", link),
                     w.text("not_expected", &[]),
                 ],
             ),
-            Message::TemporaryPassword { sign_in_link, temporary_password, valid_hours } => (
+            Message::TemporaryPassword {
+                sign_in_link,
+                temporary_password,
+                valid_hours,
+            } => (
                 w.own("subject", &[]),
                 vec![
                     w.greeting(),
@@ -249,7 +359,11 @@ impl Message {
                     w.link("button", sign_in_link),
                 ],
             ),
-            Message::PasswordExpiring { days, expires_at, change_link } => (
+            Message::PasswordExpiring {
+                days,
+                expires_at,
+                change_link,
+            } => (
                 if *days <= 1 {
                     w.own("subject_tomorrow", &[])
                 } else {
@@ -257,12 +371,23 @@ impl Message {
                 },
                 vec![
                     w.greeting(),
-                    w.text("intro", &[("date", &local_time(*expires_at, w.to.time_zone.as_deref()))]),
+                    w.text(
+                        "intro",
+                        &[("date", &local_time(*expires_at, w.to.time_zone.as_deref()))],
+                    ),
                     w.link("button", change_link),
                 ],
             ),
-            Message::FactorAdded { method_key, settings_link, origin }
-            | Message::FactorRemoved { method_key, settings_link, origin } => (
+            Message::FactorAdded {
+                method_key,
+                settings_link,
+                origin,
+            }
+            | Message::FactorRemoved {
+                method_key,
+                settings_link,
+                origin,
+            } => (
                 w.own("subject", &[]),
                 vec![
                     w.greeting(),
@@ -272,7 +397,10 @@ impl Message {
                     w.link("button", settings_link),
                 ],
             ),
-            Message::BackupCodesRegenerated { settings_link, origin } => (
+            Message::BackupCodesRegenerated {
+                settings_link,
+                origin,
+            } => (
                 w.own("subject", &[]),
                 vec![
                     w.greeting(),
@@ -282,16 +410,30 @@ impl Message {
                     w.link("button", settings_link),
                 ],
             ),
-            Message::BackupCodeUsed { remaining, settings_link, origin } => {
+            Message::BackupCodeUsed {
+                remaining,
+                settings_link,
+                origin,
+            } => {
                 let low = *remaining <= crate::auth::factor::backup_codes::LOW;
                 let subject = if low {
-                    tr_count(l, &w.key("subject_low"), *remaining, &[("product", PRODUCT)])
+                    tr_count(
+                        l,
+                        &w.key("subject_low"),
+                        *remaining,
+                        &[("product", PRODUCT)],
+                    )
                 } else {
                     w.own("subject", &[])
                 };
                 let mut parts = vec![
                     w.greeting(),
-                    Part::Text(tr_count(l, &w.key("intro"), *remaining, &[("product", PRODUCT)])),
+                    Part::Text(tr_count(
+                        l,
+                        &w.key("intro"),
+                        *remaining,
+                        &[("product", PRODUCT)],
+                    )),
                     w.origin(origin),
                 ];
                 if low {
@@ -301,7 +443,11 @@ impl Message {
                 parts.push(w.link("button", settings_link));
                 (subject, parts)
             }
-            Message::SecondStepFailed { minutes, reset_link, origin } => (
+            Message::SecondStepFailed {
+                minutes,
+                reset_link,
+                origin,
+            } => (
                 w.own("subject", &[]),
                 vec![
                     w.greeting(),
@@ -388,8 +534,118 @@ mod tests {
     #[test]
     fn times_are_shown_in_the_readers_time_zone() {
         assert_eq!(local_time(0, None), "1970-01-01 00:00 UTC");
-        assert_eq!(local_time(0, Some("Europe/Paris")), "1970-01-01 01:00 (Europe/Paris)");
+        assert_eq!(
+            local_time(0, Some("Europe/Paris")),
+            "1970-01-01 01:00 (Europe/Paris)"
+        );
         assert_eq!(local_time(0, Some("Not/AZone")), "1970-01-01 00:00 UTC");
+    }
+
+    /// Every message, in every language, is complete: no key shown in place of its text, no argument
+    /// left unfilled.
+    #[test]
+    fn every_message_renders_completely_in_every_language() {
+        let o = || Origin {
+            at: 1_800_000_000,
+            ip: "192.0.2.7".into(),
+            browser: "Firefox on Linux".into(),
+            location: Some("Lyon, France".into()),
+        };
+        let link = || "http://localhost:3000/x".to_string();
+        let all = vec![
+            Message::PasswordReset {
+                link: link(),
+                valid_minutes: 30,
+                origin: o(),
+            },
+            Message::PasswordChanged {
+                reset_link: link(),
+                origin: o(),
+            },
+            Message::AccountLocked {
+                unlock_link: link(),
+                reset_link: link(),
+                failures: 5,
+                origin: o(),
+            },
+            Message::UserCreated {
+                username: "u".into(),
+                sign_in_link: link(),
+                temporary_password: "T-1".into(),
+                valid_hours: 72,
+            },
+            Message::Invitation {
+                username: "u".into(),
+                link: link(),
+                valid_hours: 72,
+            },
+            Message::TemporaryPassword {
+                sign_in_link: link(),
+                temporary_password: "T-1".into(),
+                valid_hours: 72,
+            },
+            Message::PasswordExpiring {
+                days: 7,
+                expires_at: 1_800_000_000,
+                change_link: link(),
+            },
+            Message::PasswordExpiring {
+                days: 1,
+                expires_at: 1_800_000_000,
+                change_link: link(),
+            },
+            Message::FactorAdded {
+                method_key: "method.totp.name",
+                settings_link: link(),
+                origin: o(),
+            },
+            Message::FactorRemoved {
+                method_key: "method.totp.name",
+                settings_link: link(),
+                origin: o(),
+            },
+            Message::BackupCodesRegenerated {
+                settings_link: link(),
+                origin: o(),
+            },
+            Message::BackupCodeUsed {
+                remaining: 5,
+                settings_link: link(),
+                origin: o(),
+            },
+            Message::BackupCodeUsed {
+                remaining: 1,
+                settings_link: link(),
+                origin: o(),
+            },
+            Message::SecondStepFailed {
+                minutes: 15,
+                reset_link: link(),
+                origin: o(),
+            },
+            Message::SecondStepBlocked {
+                reset_link: link(),
+                origin: o(),
+            },
+        ];
+        for locale in Locale::ALL {
+            for m in &all {
+                let r = m.render(&to(locale));
+                for text in [&r.subject, &r.text, &r.html] {
+                    let key_shown = text.contains(&format!("email.{}.", r.kind))
+                        || text.contains("email.common.");
+                    assert!(
+                        !text.contains("{{") && !key_shown,
+                        "{locale} {}: {text}",
+                        r.kind
+                    );
+                }
+                assert!(
+                    r.text.contains("http://localhost:3000/x")
+                        || r.kind == "password_expiring" && r.text.contains("http")
+                );
+            }
+        }
     }
 
     #[test]

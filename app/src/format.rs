@@ -45,6 +45,17 @@ pub fn plausible_time_zone(tz: &str) -> bool {
         && !tz.contains("..")
 }
 
+/// `a•••@example.com`: enough for the owner to recognise the address, not enough to learn it.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((name, domain)) => {
+            let first: String = name.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".into(),
+    }
+}
+
 /// A short, human name for a browser from its User-Agent header.
 pub fn browser_name(user_agent: &str) -> String {
     let ua = user_agent;

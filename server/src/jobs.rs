@@ -109,7 +109,7 @@ pub async fn run(core: Arc<Core>, retention: Retention) {
     let mut ticks: u64 = 0;
     loop {
         minute.tick().await;
-        if ticks % 60 == 0 {
+        if ticks.is_multiple_of(60) {
             match send_warnings(&core).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(users = n, "password expiry warnings queued"),

@@ -4,6 +4,7 @@ pub mod common_passwords;
 pub mod email_links;
 pub mod factor;
 pub mod flow;
+pub mod lifecycle;
 pub mod password;
 pub mod rate_limit;
 pub mod session;

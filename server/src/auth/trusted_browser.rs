@@ -18,6 +18,21 @@ pub struct TrustedBrowser {
     pub token_hash: String,
 }
 
+impl TrustedBrowser {
+    /// As the settings page shows it; `current_hash` is the hash of this browser's own cookie.
+    pub fn view(&self, current_hash: Option<&str>) -> app::types::TrustedBrowserView {
+        app::types::TrustedBrowserView {
+            current: current_hash == Some(self.token_hash.as_str()),
+            id: self.public_id.clone(),
+            browser: app::format::browser_name(&self.user_agent),
+            ip: self.ip.clone(),
+            created_at: self.created_at,
+            last_used_at: self.last_used_at,
+            expires_at: self.expires_at,
+        }
+    }
+}
+
 /// Trusts the browser for `lifetime_secs`; answers the cookie's token.
 pub async fn trust(
     conn: &mut Conn,

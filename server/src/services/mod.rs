@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod credentials;
 pub mod developer;
+pub mod lockout;
 pub mod preferences;
 pub mod second_step;
 pub mod security;
@@ -203,6 +204,26 @@ impl Core {
             return 0;
         }
         (REAUTH_WINDOW_SECS - (self.now() - session.reauthenticated_at)).max(0)
+    }
+
+    /// Enrolment is possible in a full session after a recent full authentication, and at the
+    /// mandatory-enrolment stage (which the password step just opened).
+    pub async fn enrolling(&self, conn: &mut Conn, req: &RequestInfo) -> Result<Current, AppError> {
+        let current = self.at(conn, req, Capability::Enrol).await?;
+        if current.session.stage.is_full() {
+            self.require_recent_authentication(&current.session)?;
+        }
+        Ok(current)
+    }
+
+    pub async fn full_and_recent(
+        &self,
+        conn: &mut Conn,
+        req: &RequestInfo,
+    ) -> Result<Current, AppError> {
+        let current = self.at(conn, req, Capability::UseAccount).await?;
+        self.require_recent_authentication(&current.session)?;
+        Ok(current)
     }
 
     pub async fn facts(&self, conn: &mut Conn, user: &User) -> Result<Facts, AppError> {

@@ -4,10 +4,7 @@
 use app::error::{AppError, Invalid};
 use app::routes;
 use app::service::{RequestInfo, SecurityService};
-use app::types::{
-    Enrolled, FactorKind, FactorView, Method, SecurityOverview, Stage, TotpSetup,
-    TrustedBrowserView,
-};
+use app::types::{Enrolled, FactorKind, Method, SecurityOverview, Stage, TotpSetup};
 use async_trait::async_trait;
 use serde_json::json;
 use std::sync::Arc;
@@ -18,7 +15,6 @@ use crate::audit::Event;
 use crate::auth::factor::{self, backup_codes, totp};
 use crate::auth::flow::{self, Capability};
 use crate::auth::{session, trusted_browser};
-use crate::db::Conn;
 use crate::users;
 
 pub struct Security(pub Arc<Core>);
@@ -26,38 +22,6 @@ pub struct Security(pub Arc<Core>);
 /// A new app's name until the person names it: the method's name in their language.
 fn totp_label(user: &users::User) -> String {
     app::i18n::tr(user.locale, FactorKind::Totp.name_key(), &[])
-}
-
-fn mask_email(email: &str) -> String {
-    match email.split_once('@') {
-        Some((name, domain)) => {
-            let first: String = name.chars().take(1).collect();
-            format!("{first}•••@{domain}")
-        }
-        None => "•••".into(),
-    }
-}
-
-impl Core {
-    /// Enrolment is possible in a full session after a recent full authentication, and at the
-    /// mandatory-enrolment stage (which the password step just opened).
-    async fn enrolling(&self, conn: &mut Conn, req: &RequestInfo) -> Result<Current, AppError> {
-        let current = self.at(conn, req, Capability::Enrol).await?;
-        if current.session.stage.is_full() {
-            self.require_recent_authentication(&current.session)?;
-        }
-        Ok(current)
-    }
-
-    async fn full_and_recent(
-        &self,
-        conn: &mut Conn,
-        req: &RequestInfo,
-    ) -> Result<Current, AppError> {
-        let current = self.at(conn, req, Capability::UseAccount).await?;
-        self.require_recent_authentication(&current.session)?;
-        Ok(current)
-    }
 }
 
 #[async_trait]
@@ -79,41 +43,21 @@ impl SecurityService for Security {
             .or_internal("reading trusted browsers")?;
         let methods = core.methods(&mut conn, &user).await?;
         Ok(SecurityOverview {
-            factors: enrolled
-                .into_iter()
-                .map(|f| FactorView {
-                    id: f.id,
-                    kind: f.kind,
-                    label: f.label,
-                    created_at: f.confirmed_at.unwrap_or(f.created_at),
-                    last_used_at: f.last_used_at,
-                    passkey: None,
-                    passwordless: false,
-                    destination: None,
-                })
-                .collect(),
+            factors: enrolled.iter().map(factor::Factor::view).collect(),
             default_method: methods.first().copied(),
             available_methods: vec![FactorKind::Totp],
             backup_codes_remaining: backup_codes::remaining(&mut conn, user.id)
                 .await
                 .or_internal("counting codes")?,
             trusted_browsers: browsers
-                .into_iter()
-                .map(|b| TrustedBrowserView {
-                    current: trusted_here.as_deref() == Some(b.token_hash.as_str()),
-                    id: b.public_id,
-                    browser: app::format::browser_name(&b.user_agent),
-                    ip: b.ip,
-                    created_at: b.created_at,
-                    last_used_at: b.last_used_at,
-                    expires_at: b.expires_at,
-                })
+                .iter()
+                .map(|b| b.view(trusted_here.as_deref()))
                 .collect(),
             mfa_required: core.settings.mfa.required_for(&user),
             reauthenticated_secs_left: core.reauth_secs_left(&session),
             reauth_needs_second_factor: !methods.is_empty(),
             reauth_methods: methods,
-            email_masked: mask_email(&user.email),
+            email_masked: app::format::mask_email(&user.email),
             email_verified: user.email_verified,
         })
     }

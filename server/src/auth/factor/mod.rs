@@ -65,6 +65,22 @@ pub struct Factor {
     pub credential_id: Option<String>,
 }
 
+impl Factor {
+    /// As the settings page shows it.
+    pub fn view(&self) -> app::types::FactorView {
+        app::types::FactorView {
+            id: self.id,
+            kind: self.kind,
+            label: self.label.clone(),
+            created_at: self.confirmed_at.unwrap_or(self.created_at),
+            last_used_at: self.last_used_at,
+            passkey: None,
+            passwordless: false,
+            destination: None,
+        }
+    }
+}
+
 impl std::fmt::Debug for Factor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Factor")

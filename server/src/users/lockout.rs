@@ -1,0 +1,134 @@
+//! The lockout counters of the `users` table. Every statement that claims or counts a sign-in attempt
+//! is one conditional `UPDATE … RETURNING`, so no burst and no second server instance gets past it.
+use sqlx::Row;
+
+use super::{from_row, key, User, COLUMNS};
+use crate::db::Conn;
+
+/// A claim on a sign-in attempt older than this is from a request that never finished (a crash).
+const CLAIM_STALE_SECS: i64 = 60;
+
+/// Claims the right to judge one password for the account named by `identifier`, before any hashing:
+/// granted only while the account is not locked and its failures plus the attempts being judged stay
+/// under `threshold`. Answers the account when granted, None otherwise (unknown, locked, or at the limit).
+pub async fn claim_sign_in(
+    conn: &mut Conn,
+    identifier: &str,
+    threshold: i64,
+    now: i64,
+) -> Result<Option<User>, sqlx::Error> {
+    let sql = format!(
+        "UPDATE users SET \
+           sign_ins_in_flight = CASE WHEN sign_ins_in_flight_at < $3 THEN 1 ELSE sign_ins_in_flight + 1 END, \
+           sign_ins_in_flight_at = $4 \
+         WHERE (username_key = $1 OR email_key = $1) AND locked_at IS NULL \
+           AND failed_sign_ins + CASE WHEN sign_ins_in_flight_at < $3 THEN 0 ELSE sign_ins_in_flight END < $2 \
+         RETURNING {}",
+        *COLUMNS
+    );
+    sqlx::query(&sql)
+        .bind(key(identifier))
+        .bind(threshold)
+        .bind(now - CLAIM_STALE_SECS)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// The same claim for the signed-in account (confirming or changing the password counts toward the
+/// same lockout). False when the account is locked or at the limit.
+pub async fn claim_password_check(
+    conn: &mut Conn,
+    id: i64,
+    threshold: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE users SET \
+           sign_ins_in_flight = CASE WHEN sign_ins_in_flight_at < $3 THEN 1 ELSE sign_ins_in_flight + 1 END, \
+           sign_ins_in_flight_at = $4 \
+         WHERE id = $1 AND locked_at IS NULL \
+           AND failed_sign_ins + CASE WHEN sign_ins_in_flight_at < $3 THEN 0 ELSE sign_ins_in_flight END < $2",
+    )
+    .bind(id)
+    .bind(threshold)
+    .bind(now - CLAIM_STALE_SECS)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+const RELEASE: &str =
+    "sign_ins_in_flight = CASE WHEN sign_ins_in_flight > 0 THEN sign_ins_in_flight - 1 ELSE 0 END";
+
+/// A judged attempt was wrong: answers the consecutive failures.
+pub async fn record_wrong_password(conn: &mut Conn, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query(&format!(
+        "UPDATE users SET failed_sign_ins = failed_sign_ins + 1, {RELEASE} WHERE id = $1 RETURNING failed_sign_ins"
+    ))
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("failed_sign_ins")
+}
+
+/// A judged attempt was right: the failure count starts over (unless other attempts are still being
+/// judged). False if the account was locked meanwhile (by a burst of wrong passwords): no sign-in then.
+pub async fn record_right_password(conn: &mut Conn, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(&format!(
+        "UPDATE users SET failed_sign_ins = CASE WHEN sign_ins_in_flight <= 1 THEN 0 ELSE failed_sign_ins END, \
+         {RELEASE} WHERE id = $1 AND locked_at IS NULL"
+    ))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives back a claim that was never judged (the request failed on the way).
+pub async fn release_claim(conn: &mut Conn, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!("UPDATE users SET {RELEASE} WHERE id = $1"))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A completed sign-in (the session became full): dormancy is measured from here.
+pub async fn record_completed_sign_in(
+    conn: &mut Conn,
+    id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Locks the account; true if it was not locked before (so the owner is told once).
+pub async fn lock(conn: &mut Conn, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE users SET locked_at = $1 WHERE id = $2 AND locked_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Unlocks the account and starts the failure count over; true if it was locked.
+pub async fn unlock(conn: &mut Conn, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE users SET locked_at = NULL, failed_sign_ins = 0 WHERE id = $1 AND locked_at IS NOT NULL",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -179,7 +179,7 @@ impl Core {
 
 #[async_trait]
 impl AccountService for Account {
-    #[tracing::instrument(name = "change_password", skip_all)]
+    #[tracing::instrument(name = "account.change_password", skip_all)]
     async fn change_password(
         &self,
         req: &RequestInfo,
@@ -260,6 +260,7 @@ impl AccountService for Account {
         Ok(SignInStep::to(stage))
     }
 
+    #[tracing::instrument(name = "account.password_owner", skip_all)]
     async fn password_owner(&self, req: &RequestInfo) -> Result<PasswordOwner, AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
@@ -270,6 +271,7 @@ impl AccountService for Account {
         })
     }
 
+    #[tracing::instrument(name = "account.request_password_reset", skip_all)]
     async fn request_password_reset(
         &self,
         req: &RequestInfo,
@@ -283,6 +285,7 @@ impl AccountService for Account {
         result
     }
 
+    #[tracing::instrument(name = "account.inspect_link", skip_all)]
     async fn inspect_link(
         &self,
         _req: &RequestInfo,
@@ -298,6 +301,7 @@ impl AccountService for Account {
         })
     }
 
+    #[tracing::instrument(name = "account.set_password_by_link", skip_all)]
     async fn set_password_by_link(
         &self,
         req: &RequestInfo,
@@ -353,6 +357,7 @@ impl AccountService for Account {
         tx.commit().await.or_internal("committing")
     }
 
+    #[tracing::instrument(name = "account.unlock_account", skip_all)]
     async fn unlock_account(&self, req: &RequestInfo, token: &str) -> Result<(), AppError> {
         let core = &self.0;
         let mut tx = core.begin().await?;

@@ -116,6 +116,7 @@ pub struct Created {
 }
 
 impl Admin {
+    #[tracing::instrument(name = "admin.record", skip_all)]
     async fn record(
         &self,
         tx: &mut Tx,
@@ -136,6 +137,7 @@ impl Admin {
         Ok(())
     }
 
+    #[tracing::instrument(name = "admin.find", skip_all)]
     async fn find(&self, username: &str) -> Result<User, AdminError> {
         let mut conn = self.0.db.conn().await?;
         users::find_by_username(&mut conn, username)
@@ -173,6 +175,7 @@ impl Admin {
         self.create(Actor::Operator, &account, true).await
     }
 
+    #[tracing::instrument(name = "admin.create", skip_all)]
     async fn create(
         &self,
         actor: Actor,

@@ -12,6 +12,7 @@ pub struct Developer(pub Arc<Core>);
 
 #[async_trait]
 impl DeveloperService for Developer {
+    #[tracing::instrument(name = "developer.dev_mailbox", skip_all)]
     async fn dev_mailbox(&self, _req: &RequestInfo) -> Result<Vec<MailView>, AppError> {
         let core = &self.0;
         if !core.settings.dev_mailbox {

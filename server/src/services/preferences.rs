@@ -57,6 +57,7 @@ impl Core {
 
 #[async_trait]
 impl PreferencesService for Preferences {
+    #[tracing::instrument(name = "preferences.set_locale", skip_all)]
     async fn set_locale(&self, req: &RequestInfo, locale: Locale) -> Result<(), AppError> {
         let core = &self.0;
         req.effects.push(CookieChange::Locale(locale));
@@ -78,6 +79,7 @@ impl PreferencesService for Preferences {
         Ok(())
     }
 
+    #[tracing::instrument(name = "preferences.set_time_zone", skip_all)]
     async fn set_time_zone(&self, req: &RequestInfo, time_zone: &str) -> Result<(), AppError> {
         let core = &self.0;
         let tz = time_zone.trim();

@@ -235,6 +235,7 @@ impl Core {
 
 #[async_trait]
 impl SecondStepService for SecondStep {
+    #[tracing::instrument(name = "second_step.challenge", skip_all)]
     async fn challenge(&self, req: &RequestInfo) -> Result<ChallengeInfo, AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
@@ -251,6 +252,7 @@ impl SecondStepService for SecondStep {
         })
     }
 
+    #[tracing::instrument(name = "second_step.send_code", skip_all)]
     async fn send_code(&self, req: &RequestInfo, method: Method) -> Result<CodeSent, AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
@@ -261,7 +263,7 @@ impl SecondStepService for SecondStep {
         )))
     }
 
-    #[tracing::instrument(name = "verify_second_factor", skip_all, fields(method = method.as_db()))]
+    #[tracing::instrument(name = "second_step.verify_second_factor", skip_all, fields(method = method.as_db()))]
     async fn verify_second_factor(
         &self,
         req: &RequestInfo,

@@ -26,6 +26,7 @@ fn totp_label(user: &users::User) -> String {
 
 #[async_trait]
 impl SecurityService for Security {
+    #[tracing::instrument(name = "security.security_overview", skip_all)]
     async fn security_overview(&self, req: &RequestInfo) -> Result<SecurityOverview, AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
@@ -62,7 +63,7 @@ impl SecurityService for Security {
         })
     }
 
-    #[tracing::instrument(name = "confirm_identity", skip_all)]
+    #[tracing::instrument(name = "security.confirm_identity", skip_all)]
     async fn confirm_identity(
         &self,
         req: &RequestInfo,
@@ -115,6 +116,7 @@ impl SecurityService for Security {
         Ok(())
     }
 
+    #[tracing::instrument(name = "security.begin_totp", skip_all)]
     async fn begin_totp(&self, req: &RequestInfo) -> Result<TotpSetup, AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
@@ -130,7 +132,7 @@ impl SecurityService for Security {
         .or_internal("storing a pending factor")
     }
 
-    #[tracing::instrument(name = "confirm_totp", skip_all)]
+    #[tracing::instrument(name = "security.confirm_totp", skip_all)]
     async fn confirm_totp(
         &self,
         req: &RequestInfo,
@@ -208,6 +210,7 @@ impl SecurityService for Security {
         })
     }
 
+    #[tracing::instrument(name = "security.rename_factor", skip_all)]
     async fn rename_factor(
         &self,
         req: &RequestInfo,
@@ -246,6 +249,7 @@ impl SecurityService for Security {
         .await
     }
 
+    #[tracing::instrument(name = "security.remove_factor", skip_all)]
     async fn remove_factor(&self, req: &RequestInfo, factor_id: i64) -> Result<(), AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
@@ -309,6 +313,7 @@ impl SecurityService for Security {
         tx.commit().await.or_internal("committing")
     }
 
+    #[tracing::instrument(name = "security.set_default_method", skip_all)]
     async fn set_default_method(&self, req: &RequestInfo, method: Method) -> Result<(), AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
@@ -330,6 +335,7 @@ impl SecurityService for Security {
             .or_internal("default method")
     }
 
+    #[tracing::instrument(name = "security.regenerate_backup_codes", skip_all)]
     async fn regenerate_backup_codes(&self, req: &RequestInfo) -> Result<Vec<String>, AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
@@ -367,6 +373,7 @@ impl SecurityService for Security {
         Ok(codes)
     }
 
+    #[tracing::instrument(name = "security.revoke_trusted_browser", skip_all)]
     async fn revoke_trusted_browser(&self, req: &RequestInfo, id: &str) -> Result<(), AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;

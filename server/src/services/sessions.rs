@@ -15,6 +15,7 @@ pub struct Sessions(pub Arc<Core>);
 
 #[async_trait]
 impl SessionsService for Sessions {
+    #[tracing::instrument(name = "sessions.list_sessions", skip_all)]
     async fn list_sessions(&self, req: &RequestInfo) -> Result<Vec<SessionSummary>, AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
@@ -42,6 +43,7 @@ impl SessionsService for Sessions {
             .collect())
     }
 
+    #[tracing::instrument(name = "sessions.revoke_session", skip_all)]
     async fn revoke_session(&self, req: &RequestInfo, id: &str) -> Result<(), AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
@@ -66,6 +68,7 @@ impl SessionsService for Sessions {
         .await
     }
 
+    #[tracing::instrument(name = "sessions.revoke_other_sessions", skip_all)]
     async fn revoke_other_sessions(
         &self,
         req: &RequestInfo,

@@ -66,7 +66,7 @@ impl Core {
 
 #[async_trait]
 impl SignInService for SignIn {
-    #[tracing::instrument(name = "sign_in", skip_all)]
+    #[tracing::instrument(name = "sign_in.sign_in", skip_all)]
     async fn sign_in(
         &self,
         req: &RequestInfo,
@@ -266,6 +266,7 @@ impl SignInService for SignIn {
         Ok(SignInStep::to(stage))
     }
 
+    #[tracing::instrument(name = "sign_in.session_state", skip_all)]
     async fn session_state(&self, req: &RequestInfo) -> Result<SessionState, AppError> {
         let core = &self.0;
         if req.session_token.is_none() {
@@ -287,6 +288,7 @@ impl SignInService for SignIn {
         }
     }
 
+    #[tracing::instrument(name = "sign_in.sign_out", skip_all)]
     async fn sign_out(&self, req: &RequestInfo) -> Result<(), AppError> {
         let core = &self.0;
         // The cookie goes whatever happened to the row.

@@ -34,12 +34,15 @@ function server(name: string, port: number, extraEnv: Record<string, string>): S
   return { url: `http://localhost:${port}`, dataDir, command };
 }
 
+// Several checkouts on one machine run their browser tests on ports of their own.
+const base = Number(process.env.PORTCULLIS_E2E_PORT_BASE ?? '3100');
+
 export const servers = {
-  main: server('main', 3100, {}),
+  main: server('main', base, {}),
   // A server whose sessions end after 3 seconds without activity.
-  shortIdle: server('short-idle', 3101, { SESSION_IDLE_TIMEOUT: '3s' }),
+  shortIdle: server('short-idle', base + 1, { SESSION_IDLE_TIMEOUT: '3s' }),
   // A server where passwords expire after 8 seconds and accounts are dormant after 4.
-  lifecycle: server('lifecycle', 3102, { PASSWORD_MAX_AGE: '8s', DORMANCY_PERIOD: '4s' }),
+  lifecycle: server('lifecycle', base + 2, { PASSWORD_MAX_AGE: '8s', DORMANCY_PERIOD: '4s' }),
   // A server where a session idles out after 2 seconds and a half-finished sign-in after 6 seconds.
-  shortLimits: server('short-limits', 3103, { SESSION_IDLE_TIMEOUT: '2s', PARTIAL_SESSION_TIMEOUT: '6s' }),
+  shortLimits: server('short-limits', base + 3, { SESSION_IDLE_TIMEOUT: '2s', PARTIAL_SESSION_TIMEOUT: '6s' }),
 };

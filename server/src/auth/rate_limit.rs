@@ -1,5 +1,6 @@
 //! Fixed-window rate limits kept in the database (the `rate_limits` table), so every server instance
-//! counts together. A hit is counted before the work it guards, in one statement.
+//! counts together. A hit is counted in one statement, before the work it guards or in the transaction
+//! that decides its outcome.
 use sqlx::Row;
 use std::net::IpAddr;
 
@@ -68,6 +69,25 @@ pub async fn hit(
     .await?
     .try_get("hits")?;
     Ok(hits <= limit.max)
+}
+
+/// Whether one more hit in `bucket` would still be within the limit. A read: nothing is counted (the
+/// sign-in counts only its failures, in the transaction that decides them).
+pub async fn has_room(
+    conn: &mut Conn,
+    bucket: &str,
+    limit: Limit,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let hits: Option<i64> =
+        sqlx::query("SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start > $2")
+            .bind(bucket)
+            .bind(now - limit.window_secs)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|row| row.try_get("hits"))
+            .transpose()?;
+    Ok(hits.unwrap_or(0) < limit.max)
 }
 
 /// Takes back one hit (the guarded work turned out not to count, e.g. a correct password).

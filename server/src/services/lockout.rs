@@ -14,20 +14,36 @@ use crate::users::{self, User};
 
 impl Core {
     /// A judged password was wrong: counts it; the failure that reaches the threshold locks the
-    /// account and tells its owner, once. Used by the sign-in and by every confirmation of the password.
+    /// account and tells its owner, once. Used by every confirmation of the password (claimed before
+    /// hashing), in a transaction of its own.
     pub async fn wrong_password(
         &self,
         req: &RequestInfo,
         user: &User,
         during: &str,
     ) -> Result<(), AppError> {
-        let now = self.now();
         let mut tx = self.begin().await?;
         let failures = users::record_wrong_password(&mut tx, user.id)
             .await
             .or_internal("counting a failure")?;
+        self.after_wrong_password(&mut tx, req, user, during, failures)
+            .await?;
+        tx.commit().await.or_internal("committing")
+    }
+
+    /// What follows a counted failure, in the caller's transaction: its record, and at the threshold
+    /// the lock, the owner's email with an unlock link, and the end of half-finished sign-ins.
+    pub async fn after_wrong_password(
+        &self,
+        tx: &mut crate::db::Tx,
+        req: &RequestInfo,
+        user: &User,
+        during: &str,
+        failures: i64,
+    ) -> Result<(), AppError> {
+        let now = self.now();
         self.audit(
-            &mut tx,
+            tx,
             req,
             Event::WrongPassword,
             None,
@@ -36,11 +52,11 @@ impl Core {
         )
         .await?;
         if failures >= self.settings.protection.lockout_threshold
-            && users::lock(&mut tx, user.id, now)
+            && users::lock(tx, user.id, now)
                 .await
                 .or_internal("locking an account")?
         {
-            let token = email_links::issue(&mut tx, user.id, Purpose::Unlock, now)
+            let token = email_links::issue(tx, user.id, Purpose::Unlock, now)
                 .await
                 .or_internal("issuing a link")?;
             let message = Message::AccountLocked {
@@ -50,11 +66,11 @@ impl Core {
                 origin: self.origin(req),
             };
             self.notifier
-                .email(&mut tx, &Recipient::of(user), &message, now)
+                .email(tx, &Recipient::of(user), &message, now)
                 .await
                 .or_internal("queueing an email")?;
             self.audit(
-                &mut tx,
+                tx,
                 req,
                 Event::AccountLocked,
                 None,
@@ -63,11 +79,11 @@ impl Core {
             )
             .await?;
             // Whoever is guessing must not keep a half-finished sign-in either.
-            session::delete_partial_for_user(&mut tx, user.id)
+            session::delete_partial_for_user(tx, user.id)
                 .await
                 .or_internal("ending partial sessions")?;
         }
-        tx.commit().await.or_internal("committing")
+        Ok(())
     }
 
     /// Checks the password of the signed-in account (confirmations, changes): the same lockout claims

@@ -1,8 +1,12 @@
 //! The password step of signing in, the session behind a request, and signing out.
 //!
-//! Every limit is claimed before the work: a place in the hashing queue (or "busy" at once), the
-//! per-address counter, then the account's own attempt (`users::claim_sign_in`), and only then one
-//! argon2 run, which every attempt costs, known account or not, locked or not.
+//! A password step is one read, one argon2 run and one transaction: a place in the hashing queue (or
+//! "busy" at once); a read of the address's failures (over its limit: refused at once, the account
+//! never looked at) and of the account; the hash, which every attempt costs, known account or not,
+//! locked or not; then a single transaction decides and records the outcome. Decisions are serialised
+//! there, so however many attempts are hashed together, none is accepted after the failure that
+//! locked the account or used up the address's allowance, and such late attempts get the same answer
+//! whether their password was right or wrong.
 use app::error::AppError;
 use app::policy;
 use app::service::{CookieChange, RequestInfo, SignInService};
@@ -27,6 +31,62 @@ impl Core {
             max: self.settings.protection.failures_per_address,
             window_secs: SIGNIN_FAILURE_WINDOW_SECS,
         }
+    }
+
+    /// Decides a password that was wrong, or an attempt on an unknown or locked account:
+    /// the address's failure is counted, then the account's; one transaction.
+    async fn refuse_password(
+        &self,
+        req: &RequestInfo,
+        bucket: Option<&str>,
+        identifier: &str,
+        user: Option<&User>,
+    ) -> Result<AppError, AppError> {
+        let now = self.now();
+        let mut tx = self.begin().await?;
+        if let Some(bucket) = bucket {
+            if !rate_limit::hit(&mut tx, bucket, self.address_limit(), now)
+                .await
+                .or_internal("rate limit")?
+            {
+                // Over the allowance while this attempt was hashed: not judged, whatever the password.
+                self.audit(&mut tx, req, Event::AddressThrottled, None, None, json!({}))
+                    .await?;
+                tx.commit().await.or_internal("committing")?;
+                return Ok(AppError::RateLimited);
+            }
+        }
+        let counted = match user {
+            Some(user) => users::count_wrong_sign_in(&mut tx, user.id)
+                .await
+                .or_internal("counting a failure")?
+                .map(|failures| (user, failures)),
+            None => None,
+        };
+        match counted {
+            Some((user, failures)) => {
+                self.after_wrong_password(&mut tx, req, user, "sign_in", failures)
+                    .await?
+            }
+            None => {
+                // Unknown, or locked (before or while this attempt was hashed): refused unjudged.
+                let known = match user {
+                    Some(u) => Some(u.clone()),
+                    None => users::find_by_identifier(&mut tx, identifier)
+                        .await
+                        .or_internal("looking up an account")?,
+                };
+                let (event, subject) = match &known {
+                    Some(u) => (Event::AttemptRefused, Some(u.id)),
+                    None => (Event::UnknownAccount, None),
+                };
+                let detail = json!({ "locked": known.is_some() });
+                self.audit(&mut tx, req, event, None, subject, detail)
+                    .await?;
+            }
+        }
+        tx.commit().await.or_internal("committing")?;
+        Ok(AppError::SignInFailed)
     }
 
     async fn viewer(
@@ -84,135 +144,112 @@ impl SignInService for SignIn {
         // A place in the hashing queue before any other work: when it is full, "busy" at once.
         let ticket = core.ticket()?;
         let now = core.now();
-        let mut conn = core.conn().await?;
-        // The address's attempt counts before hashing (a right password gives it back).
         let bucket = req
             .ip
             .map(|ip| rate_limit::address_bucket("signin-failures", ip));
-        if let Some(bucket) = &bucket {
-            if !rate_limit::hit(&mut conn, bucket, core.address_limit(), now)
-                .await
-                .or_internal("rate limit")?
-            {
-                core.audit(
-                    &mut conn,
-                    req,
-                    Event::AddressThrottled,
-                    None,
-                    None,
-                    json!({}),
-                )
+        let (judged, has_room) = {
+            let mut conn = core.conn().await?;
+            let has_room = match &bucket {
+                Some(bucket) => rate_limit::has_room(&mut conn, bucket, core.address_limit(), now)
+                    .await
+                    .or_internal("rate limit")?,
+                None => true,
+            };
+            let judged = if has_room {
+                users::find_by_identifier(&mut conn, identifier)
+                    .await
+                    .or_internal("looking up an account")?
+                    .filter(|u| u.locked_at.is_none())
+            } else {
+                None
+            };
+            (judged, has_room)
+        };
+        if !has_room {
+            // Refused before any work: the answer says nothing about the account.
+            let mut conn = core.conn().await?;
+            core.audit(&mut conn, req, Event::AddressThrottled, None, None, json!({}))
                 .await?;
-                return Err(AppError::RateLimited);
-            }
+            return Err(AppError::RateLimited);
         }
-        let threshold = core.settings.protection.lockout_threshold;
-        let claimed = users::claim_sign_in(&mut conn, identifier, threshold, now)
-            .await
-            .or_internal("claiming an attempt")?;
-        // One argon2 run whatever happens: an unclaimed attempt hashes against the dummy.
-        let stored = claimed.as_ref().and_then(|u| u.password_hash.clone());
-        let verified = core
+        // One argon2 run whatever happens: an unknown or locked account hashes against the dummy.
+        let stored = judged.as_ref().and_then(|u| u.password_hash.clone());
+        let password_ok = match core
             .hasher
             .verify(ticket, password.to_string(), stored)
-            .await;
-        let password_ok = match verified {
+            .await
+        {
             Ok(ok) => ok,
             Err(e) => {
-                if let Some(user) = &claimed {
-                    let _ = users::release_claim(&mut conn, user.id).await;
-                }
                 tracing::error!(error = %e, "hashing a password");
                 return Err(AppError::Internal);
             }
         };
-        let Some(user) = claimed else {
-            // Unknown, locked, or every attempt of the account is being judged: refused unjudged.
-            let known = users::find_by_identifier(&mut conn, identifier)
-                .await
-                .or_internal("looking up an account")?;
-            let (event, subject) = match &known {
-                Some(u) => (Event::AttemptRefused, Some(u.id)),
-                None => (Event::UnknownAccount, None),
-            };
-            let locked = known.as_ref().is_some_and(|u| u.locked_at.is_some());
-            core.audit(
-                &mut conn,
-                req,
-                event,
-                None,
-                subject,
-                json!({ "locked": locked }),
-            )
-            .await?;
-            return Err(AppError::SignInFailed);
+        let user = match judged {
+            Some(user) if password_ok => user,
+            judged => {
+                return Err(core
+                    .refuse_password(req, bucket.as_deref(), identifier, judged.as_ref())
+                    .await?)
+            }
         };
-        if !password_ok {
-            core.wrong_password(req, &user, "sign_in").await?;
-            return Err(AppError::SignInFailed);
+        // Everything after a right password is one transaction: the decision (refused if the account
+        // was locked, or the address used up its allowance, while this one was hashed), the old
+        // session out, the new one in, the sign-in recorded.
+        let mut tx = core.begin().await?;
+        if let Some(bucket) = &bucket {
+            if !rate_limit::has_room(&mut tx, bucket, core.address_limit(), now)
+                .await
+                .or_internal("rate limit")?
+            {
+                core.audit(&mut tx, req, Event::AddressThrottled, None, None, json!({}))
+                    .await?;
+                tx.commit().await.or_internal("committing")?;
+                return Err(AppError::RateLimited);
+            }
         }
-        if !users::record_right_password(&mut conn, user.id)
+        let threshold = core.settings.protection.lockout_threshold;
+        if !users::accept_right_sign_in(&mut tx, user.id, threshold, now)
             .await
             .or_internal("recording a sign-in")?
         {
-            // A burst of wrong passwords locked the account while this one was being judged.
+            let detail = json!({ "locked": true });
             core.audit(
-                &mut conn,
+                &mut tx,
                 req,
                 Event::AttemptRefused,
                 None,
                 Some(user.id),
-                json!({ "locked": true }),
+                detail,
             )
             .await?;
+            tx.commit().await.or_internal("committing")?;
             return Err(AppError::SignInFailed);
-        }
-        if let Some(bucket) = &bucket {
-            rate_limit::refund(&mut conn, bucket)
-                .await
-                .or_internal("rate limit")?;
         }
         // After a right password the answer may say what to do next: the person knows the password.
-        if user.disabled {
-            core.audit(
-                &mut conn,
-                req,
-                Event::DisabledAccount,
-                None,
-                Some(user.id),
-                json!({}),
-            )
-            .await?;
-            return Err(AppError::SignInFailed);
-        }
-        if user.password_temporary && user.temporary_until.is_some_and(|until| now >= until) {
-            core.audit(
-                &mut conn,
-                req,
+        let refusal = if user.disabled {
+            Some((Event::DisabledAccount, AppError::SignInFailed))
+        } else if user.password_temporary && user.temporary_until.is_some_and(|until| now >= until)
+        {
+            Some((
                 Event::TemporaryPasswordExpired,
-                None,
-                Some(user.id),
-                json!({}),
-            )
-            .await?;
-            return Err(AppError::TemporaryPasswordExpired);
+                AppError::TemporaryPasswordExpired,
+            ))
+        } else if user.password_reset_required {
+            Some((Event::ResetRequired, AppError::PasswordResetRequired))
+        } else {
+            None
+        };
+        if let Some((event, error)) = refusal {
+            core.audit(&mut tx, req, event, None, Some(user.id), json!({}))
+                .await?;
+            tx.commit().await.or_internal("committing")?;
+            return Err(error);
         }
-        if user.password_reset_required {
-            core.audit(
-                &mut conn,
-                req,
-                Event::ResetRequired,
-                None,
-                Some(user.id),
-                json!({}),
-            )
-            .await?;
-            return Err(AppError::PasswordResetRequired);
-        }
-        let facts = core.facts(&mut conn, &user).await?;
+        let facts = core.facts(&mut tx, &user).await?;
         // A browser the user trusted skips the second step (while there is a factor to skip).
         let trusted = match (&req.trusted_browser, facts.has_second_factor) {
-            (Some(token), true) => trusted_browser::recognises(&mut conn, token, user.id, now)
+            (Some(token), true) => trusted_browser::recognises(&mut tx, token, user.id, now)
                 .await
                 .or_internal("checking a browser")?,
             _ => false,
@@ -226,9 +263,6 @@ impl SignInService for SignIn {
         .map_err(|_| AppError::Internal)?;
         // A full sign-in by password alone is a full authentication only without a factor to skip.
         let fully = stage.is_full() && !facts.has_second_factor;
-        drop(conn);
-        // One transaction: the old session out, the new one in, the completed sign-in and its record.
-        let mut tx = core.begin().await?;
         if let Some(old) = &req.session_token {
             session::delete_by_token(&mut tx, old)
                 .await

@@ -16,8 +16,8 @@ tools: ## Install the build tools that are missing (idempotent)
 test-tools: ## Install the build and test tools that are missing (idempotent)
 	@bash scripts/bootstrap.sh test
 
-build: tools ## Release build: the server and the optimised wasm bundle
-	@$(ENV) cargo leptos build --release
+build: tools ## Release build: the server, and the wasm bundle split by area and precompressed
+	@$(ENV) cargo leptos build --release --split --precompress
 
 run: build ## Build and serve at http://localhost:3000 on SQLite under data/ (developer mailbox on)
 	@$(ENV) PORTCULLIS_DATA_DIR="$${PORTCULLIS_DATA_DIR:-data}" LEPTOS_SITE_ROOT=target/site \
@@ -26,7 +26,8 @@ run: build ## Build and serve at http://localhost:3000 on SQLite under data/ (de
 test: test-tools ## Every test: unit, SQLite, PostgreSQL, browser (headless Chromium)
 	@bash scripts/test.sh
 
-bench: tools ## Sign-ins per second vs raw argon2 on one core; peak memory in a burst
+bench: test-tools build ## Every budgeted figure: first load, session checks, sign-ins per core, refusal timing, a flood
+	@$(ENV) node end2end/bench/first-load.mjs
 	@$(ENV) cargo bench -p server --bench signin
 
 fmt: ## Format the code

@@ -55,7 +55,7 @@ else
 fi
 
 echo "==> release build for the browser tests"
-if cargo leptos build --release; then
+if cargo leptos build --release --split --precompress; then
   SUITE_KIND=playwright run_suite "browser: Chromium" npm --prefix end2end test
 else
   echo "the release build failed"

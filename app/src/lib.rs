@@ -7,6 +7,7 @@ pub mod components;
 pub mod error;
 pub mod format;
 pub mod i18n;
+pub mod lazy;
 pub mod pages;
 pub mod policy;
 pub mod routes;
@@ -15,9 +16,9 @@ pub mod service;
 pub mod types;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::SsrMode;
+use leptos_router::{Lazy, SsrMode};
 
 use crate::routes::matcher;
 
@@ -40,6 +41,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="referrer" content="same-origin" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HashedStylesheet options=options.clone() id="portcullis" />
                 <i18n::ui::MessagesScript />
                 <HydrationScripts options />
                 <MetaTags />
@@ -67,29 +70,26 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     i18n::provide_i18n();
     report_time_zone();
-    use pages::{account, auth};
+    use pages::auth;
     view! {
-        <Stylesheet id="portcullis" href="/pkg/portcullis.css" />
         <Title text=i18n::t("app.name") />
         <Router>
             <Routes fallback=pages::not_found::NotFound>
+                // In the first download: signing in and its second step.
                 <Route path=matcher::LOGIN view=auth::login::LoginPage ssr=SsrMode::Async />
                 <Route path=matcher::VERIFY view=auth::verify::VerifyPage ssr=SsrMode::Async />
-                <Route
-                    path=matcher::CHANGE_PASSWORD_NOW
-                    view=auth::change_password::ForcedPasswordChangePage
-                    ssr=SsrMode::Async
-                />
-                <Route path=matcher::ENROLL view=auth::enroll::EnrollPage ssr=SsrMode::Async />
-                <Route path=matcher::FORGOT_PASSWORD view=auth::forgot::ForgotPasswordPage />
-                <Route path=matcher::RESET_PASSWORD view=auth::email_link::ResetPasswordPage ssr=SsrMode::Async />
-                <Route path=matcher::INVITATION view=auth::email_link::InvitationPage ssr=SsrMode::Async />
-                <Route path=matcher::UNLOCK view=auth::email_link::UnlockPage ssr=SsrMode::Async />
-                <Route path=leptos_router::path!("/") view=account::home::HomePage ssr=SsrMode::Async />
-                <Route path=matcher::ACCOUNT_PASSWORD view=account::password::ChangePasswordPage ssr=SsrMode::Async />
-                <Route path=matcher::SECURITY view=account::security::SecurityPage ssr=SsrMode::Async />
-                <Route path=matcher::SESSIONS view=account::sessions::SessionsPage ssr=SsrMode::Async />
-                <Route path=matcher::DEV_MAILBOX view=pages::mailbox::DevMailboxPage ssr=SsrMode::Async />
+                // Everything else arrives when it is needed.
+                <Route path=matcher::CHANGE_PASSWORD_NOW view={Lazy::<lazy::ChangePasswordNow>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::ENROLL view={Lazy::<lazy::Enroll>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::FORGOT_PASSWORD view={Lazy::<lazy::ForgotPassword>::new()} />
+                <Route path=matcher::RESET_PASSWORD view={Lazy::<lazy::ResetPassword>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::INVITATION view={Lazy::<lazy::Invitation>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::UNLOCK view={Lazy::<lazy::Unlock>::new()} ssr=SsrMode::Async />
+                <Route path=leptos_router::path!("/") view={Lazy::<lazy::Home>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::ACCOUNT_PASSWORD view={Lazy::<lazy::AccountPassword>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::SECURITY view={Lazy::<lazy::Security>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::SESSIONS view={Lazy::<lazy::Sessions>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::DEV_MAILBOX view={Lazy::<lazy::DevMailbox>::new()} ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

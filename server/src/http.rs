@@ -101,6 +101,8 @@ pub struct HttpPolicy {
     pub https: bool,
     /// Whether /dev/mailbox exists at all.
     pub dev_mailbox: bool,
+    /// The stylesheet's path (hashed in a release build).
+    pub stylesheet: String,
 }
 
 /// A span per request, with an id (also sent back as `X-Request-Id`) that every log line of the request
@@ -231,10 +233,11 @@ pub async fn check_host(
     let page = format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
          content=\"width=device-width, initial-scale=1\"><title>{}</title><link rel=\"stylesheet\" \
-         href=\"/pkg/portcullis.css\"></head><body><main class=\"auth\"><section class=\"card narrow\">\
+         href=\"{}\"></head><body><main class=\"auth\"><section class=\"card narrow\">\
          <h1>{}</h1><p>{}</p><p><a class=\"button primary\" href=\"{}\">{}</a></p></section></main></body></html>",
         locale.tag(),
         esc(&title),
+        esc(&policy.stylesheet),
         esc(&title),
         esc(&body),
         esc(&target),

@@ -134,6 +134,7 @@ impl Application {
             trusted_proxies: serve.trusted_proxies.clone(),
             https: public_url.scheme() == "https",
             dev_mailbox: serve.dev_mailbox,
+            stylesheet: stylesheet_href(hashed_site().as_deref()),
         });
         let router = routes(services.clone(), db.clone(), policy, serve, addr);
         let delivery = Delivery::new(db, keys, transport);
@@ -171,6 +172,84 @@ impl Application {
     }
 }
 
+/// Whether the built site has hashed file names: cargo-leptos then writes `hash.txt` beside the server
+/// binary (and the pages must name the hashed files).
+fn hashed_site() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    std::fs::read_to_string(exe.parent()?.join("hash.txt")).ok()
+}
+
+/// `/pkg/portcullis.<hash>.css` (or the plain name when the site is not hashed).
+fn stylesheet_href(hashes: Option<&str>) -> String {
+    let hash = hashes.and_then(|h| {
+        h.lines()
+            .filter_map(|l| l.trim().split_once(':'))
+            .find(|(k, _)| *k == "css")
+            .map(|(_, v)| v.trim().to_string())
+    });
+    match hash {
+        Some(h) => format!("/pkg/portcullis.{h}.css"),
+        None => "/pkg/portcullis.css".to_string(),
+    }
+}
+
+/// The built files: precompressed (brotli, gzip) when the browser accepts it; hashed names are kept for a
+/// year, everything else is revalidated.
+fn static_files(site_root: &std::path::Path) -> axum::Router {
+    use axum::http::{header, HeaderValue, Response};
+    use tower_http::services::ServeDir;
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let pkg = ServeDir::new(site_root.join("pkg"))
+        .precompressed_br()
+        .precompressed_gzip();
+    let caching = |res: &Response<_>| {
+        if !res.status().is_success() {
+            return None;
+        }
+        Some(HeaderValue::from_static("public, max-age=31536000, immutable"))
+    };
+    axum::Router::new()
+        .nest_service(
+            "/pkg/snippets",
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-cache"),
+                ))
+                .service(
+                    ServeDir::new(site_root.join("pkg").join("snippets"))
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
+        )
+        .nest_service(
+            "/pkg",
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, caching))
+                .service(pkg),
+        )
+}
+
+/// The same files, revalidated every time (their names are not content hashes).
+fn static_files_revalidated(site_root: &std::path::Path) -> axum::Router {
+    use axum::http::{header, HeaderValue};
+    use tower_http::services::ServeDir;
+    use tower_http::set_header::SetResponseHeaderLayer;
+    axum::Router::new().nest_service(
+        "/pkg",
+        tower::ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            ))
+            .service(
+                ServeDir::new(site_root.join("pkg"))
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            ),
+    )
+}
+
 fn routes(
     services: Services,
     db: Db,
@@ -184,6 +263,7 @@ fn routes(
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .env(Env::PROD)
+        .hash_files(hashed_site().is_some())
         .build();
     let app_routes = generate_route_list(App);
     let pages = Router::new()
@@ -199,9 +279,16 @@ fn routes(
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options);
     use axum::middleware::{from_fn, from_fn_with_state};
+    let files = if hashed_site().is_some() {
+        static_files(&serve.site_root)
+    } else {
+        // An unhashed site (a development build): its names do not change between builds.
+        static_files_revalidated(&serve.site_root)
+    };
     Router::new()
         .route("/healthz", get(http::healthz))
         .with_state(db)
+        .merge(files)
         .merge(pages)
         .layer(from_fn(http::error_status))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(

@@ -235,6 +235,14 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
+    // `cargo bench --bench signin -- sessions` (or `signins`, `timing`, `flood`) runs only those parts.
+    let only: Vec<String> = args
+        .iter()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .cloned()
+        .collect();
+    let part = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     rt.block_on(async {
         let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
         let pinned = have_taskset() && two_cores;
@@ -253,10 +261,12 @@ fn main() {
             println!("  note: PostgreSQL is not reachable at {}: its figures are skipped", process::postgres_url());
         }
 
-        println!("Session checks (POST /api/session_state, server on 2 cores):");
-        session_checks(Store::Sqlite, 39_861).await;
-        if postgres {
-            session_checks(Store::Postgres, 39_862).await;
+        if part("sessions") {
+            println!("Session checks (POST /api/session_state, server on 2 cores):");
+            session_checks(Store::Sqlite, 39_861).await;
+            if postgres {
+                session_checks(Store::Postgres, 39_862).await;
+            }
         }
 
         if pinned {
@@ -266,20 +276,24 @@ fn main() {
                 .stdout(Stdio::null())
                 .status();
         }
-        println!("Sign-ins per core (server on core 0, one hashing worker; {SIGN_INS} sign-ins, 4 clients):");
-        let raw_before = raw_hash_rate(core);
-        sign_in_ratio(Store::Sqlite, core, 39_871, raw_before).await;
-        let raw_middle = raw_hash_rate(core);
-        if postgres {
-            sign_in_ratio(Store::Postgres, core, 39_872, raw_middle).await;
+        if part("signins") {
+            println!("Sign-ins per core (server on core 0, one hashing worker; {SIGN_INS} sign-ins, 4 clients):");
+            let raw_before = raw_hash_rate(core);
+            sign_in_ratio(Store::Sqlite, core, 39_871, raw_before).await;
+            let raw_middle = raw_hash_rate(core);
+            if postgres {
+                sign_in_ratio(Store::Postgres, core, 39_872, raw_middle).await;
+            }
+            let raw = (raw_before + raw_middle + raw_hash_rate(core)) / 3.0;
+            println!("  raw argon2id on one core: {raw:8.2} hashes/s (before {raw_before:.2}, between {raw_middle:.2})");
         }
-        let raw = (raw_before + raw_middle + raw_hash_rate(core)) / 3.0;
-        println!("  raw argon2id on one core: {raw:8.2} hashes/s (before {raw_before:.2}, between {raw_middle:.2})");
-
-        println!("Refusals take the same time whatever the reason (server on core 0):");
-        refusal_timing(core, 39_873).await;
-
-        println!("A flood is shed, not queued (2 hashing workers, queue of 32):");
-        flood(39_874).await;
+        if part("timing") {
+            println!("Refusals take the same time whatever the reason (server on core 0):");
+            refusal_timing(core, 39_873).await;
+        }
+        if part("flood") {
+            println!("A flood is shed, not queued (2 hashing workers, queue of 32):");
+            flood(39_874).await;
+        }
     });
 }

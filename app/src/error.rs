@@ -68,6 +68,10 @@ pub enum AppError {
     /// A passkey ceremony that failed on the server (wrong origin, replayed, unknown credential).
     #[error("passkey refused")]
     PasskeyRefused,
+    /// A security key without user verification (no PIN, no fingerprint) tried to sign in on its own:
+    /// it works only after the password.
+    #[error("passkey needs the password")]
+    PasskeyNeedsPassword,
     /// Bad input; the code says what to fix.
     #[error("invalid input: {0:?}")]
     Invalid(Invalid),
@@ -105,6 +109,8 @@ pub enum Invalid {
     PhoneCountryNotAllowed,
     Iban,
     Bic,
+    /// This passkey or security key is already registered (to this account or another).
+    PasskeyAlreadyRegistered,
     /// A required field is empty (the name says which).
     Required(String),
     /// A text is too long (the name says which).
@@ -158,6 +164,7 @@ impl AppError {
             | ClockDrift { .. }
             | CodeExpired
             | PasskeyRefused
+            | PasskeyNeedsPassword
             | Invalid(_) => 422,
             ChallengeSuspended { .. } | ResendTooSoon { .. } | RateLimited => 429,
             Busy | DeliveryFailed => 503,

@@ -14,6 +14,7 @@ pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod types;
+pub mod webauthn;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};

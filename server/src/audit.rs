@@ -48,6 +48,10 @@ events! {
     /// Too many failed second steps in a day: partial sessions ended, a password reset required.
     SecondStepEscalated = "second_factor.escalated",
     SignInCompleted = "sign_in.completed",
+    /// Signed in with a passkey alone (it verified its user: both factors).
+    PasskeySignIn = "sign_in.passkey",
+    /// A passkey answer refused (no ceremony, unknown credential, bad signature, no user verification).
+    PasskeyRefused = "sign_in.passkey_refused",
     SignedOut = "session.signed_out",
     SessionRevoked = "session.revoked",
     OtherSessionsRevoked = "session.revoked_others",

@@ -2,6 +2,7 @@
 //! `ssr::Call::finish` apply cookies and the HTTP status of an error.
 mod account;
 mod developer;
+mod passkeys;
 mod preferences;
 mod second_step;
 mod security;
@@ -10,6 +11,7 @@ mod sign_in;
 
 pub use account::*;
 pub use developer::*;
+pub use passkeys::*;
 pub use preferences::*;
 pub use second_step::*;
 pub use security::*;

@@ -9,6 +9,8 @@ pub const SESSION_COOKIE: &str = "__Host-portcullis_session";
 pub const TRUSTED_BROWSER_COOKIE: &str = "__Host-portcullis_trusted";
 /// A long-lived random device id (new-device alerts), known to the server only as a hash.
 pub const DEVICE_COOKIE: &str = "__Host-portcullis_device";
+/// A sign-in with a passkey in progress: binds the ceremony to this browser (the server keeps its hash).
+pub const PASSKEY_CEREMONY_COOKIE: &str = "__Host-portcullis_webauthn";
 /// The chosen language.
 pub const LOCALE_COOKIE: &str = "__Host-portcullis_lang";
 /// The browser's time zone, as it reported it.
@@ -45,6 +47,8 @@ pub fn set_cookie(change: &CookieChange) -> String {
         CookieChange::TrustedBrowser(t) => token(TRUSTED_BROWSER_COOKIE, t),
         CookieChange::ClearTrustedBrowser => set(TRUSTED_BROWSER_COOKIE, "", 0),
         CookieChange::Device(t) => token(DEVICE_COOKIE, t),
+        CookieChange::PasskeyCeremony(t) => token(PASSKEY_CEREMONY_COOKIE, t),
+        CookieChange::ClearPasskeyCeremony => set(PASSKEY_CEREMONY_COOKIE, "", 0),
         CookieChange::Locale(l) => set(LOCALE_COOKIE, l.tag(), LONG_SECS),
         CookieChange::TimeZone(tz) => set(TIME_ZONE_COOKIE, tz, LONG_SECS),
     }
@@ -74,6 +78,7 @@ mod tests {
         for change in [
             CookieChange::Session(issued.clone()),
             CookieChange::TrustedBrowser(issued.clone()),
+            CookieChange::PasskeyCeremony(issued.clone()),
             CookieChange::Device(issued),
             CookieChange::Locale(crate::types::Locale::Fr),
             CookieChange::ClearSession,

@@ -34,6 +34,8 @@ pub struct RequestInfo {
     pub trusted_browser: Option<String>,
     /// The long-lived device cookie (recognises a browser across sign-ins and updates).
     pub device: Option<String>,
+    /// The cookie binding a passwordless passkey ceremony to this browser.
+    pub passkey_ceremony: Option<String>,
     pub ip: Option<IpAddr>,
     pub user_agent: String,
     /// The language the visitor chose (cookie) or asked for (`Accept-Language`).
@@ -71,6 +73,7 @@ impl RequestInfo {
             session_token: read_cookie(headers, SESSION_COOKIE),
             trusted_browser: read_cookie(headers, TRUSTED_BROWSER_COOKIE),
             device: read_cookie(headers, DEVICE_COOKIE),
+            passkey_ceremony: read_cookie(headers, PASSKEY_CEREMONY_COOKIE),
             ip: parts.extensions.get::<ClientAddr>().map(|c| c.0),
             user_agent: headers
                 .get(http::header::USER_AGENT)
@@ -131,6 +134,8 @@ pub enum CookieChange {
     TrustedBrowser(IssuedToken),
     ClearTrustedBrowser,
     Device(IssuedToken),
+    PasskeyCeremony(IssuedToken),
+    ClearPasskeyCeremony,
     Locale(Locale),
     TimeZone(String),
 }
@@ -142,6 +147,7 @@ pub struct Services {
     pub second_step: Arc<dyn SecondStepService>,
     pub account: Arc<dyn AccountService>,
     pub security: Arc<dyn SecurityService>,
+    pub passkeys: Arc<dyn PasskeyService>,
     pub sessions: Arc<dyn SessionsService>,
     pub admin: Arc<dyn AdminService>,
     pub preferences: Arc<dyn PreferencesService>,

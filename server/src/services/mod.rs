@@ -6,6 +6,7 @@ pub mod admin;
 pub mod credentials;
 pub mod developer;
 pub mod lockout;
+pub mod passkeys;
 pub mod preferences;
 pub mod second_step;
 pub mod security;
@@ -294,6 +295,7 @@ pub fn all(core: Arc<Core>) -> Services {
         second_step: Arc::new(second_step::SecondStep(core.clone())),
         account: Arc::new(account::Account(core.clone())),
         security: Arc::new(security::Security(core.clone())),
+        passkeys: Arc::new(passkeys::Passkeys(core.clone())),
         sessions: Arc::new(sessions::Sessions(core.clone())),
         admin: Arc::new(admin::Admin(core.clone())),
         preferences: Arc::new(preferences::Preferences(core.clone())),

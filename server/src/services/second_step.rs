@@ -95,9 +95,10 @@ impl Core {
             Method::BackupCode => backup_codes::verify_answer(&ctx, conn, answer)
                 .await
                 .or_internal("using a backup code"),
-            Method::Passkey | Method::Sms | Method::Email => {
+            Method::Passkey => self.passkey_verdict(&ctx, conn, answer).await,
+            Method::Sms | Method::Email => {
                 Ok(Verdict::Refused(AppError::Invalid(
-                    Invalid::MethodUnavailable(method.factor().unwrap_or(FactorKind::Totp)),
+                    Invalid::MethodUnavailable(method.factor().unwrap_or(FactorKind::Sms)),
                 )))
             }
         };

@@ -24,6 +24,70 @@ fn totp_label(user: &users::User) -> String {
     app::i18n::tr(user.locale, FactorKind::Totp.name_key(), &[])
 }
 
+impl Core {
+    /// What follows a factor confirmed in `tx`, whatever its kind: the first one comes with backup
+    /// codes and becomes the default; the "credentials changed" routine; the audit entry; and a
+    /// session at the mandatory-enrolment stage moves on. Answers the result and the session's new
+    /// token (for the cookie, once committed).
+    pub(super) async fn factor_enrolled(
+        &self,
+        tx: &mut crate::db::Tx,
+        req: &RequestInfo,
+        current: &Current,
+        kind: FactorKind,
+        first: bool,
+    ) -> Result<(Enrolled, Option<String>), AppError> {
+        let user = &current.user;
+        let now = self.now();
+        let backup = if first {
+            backup_codes::replace(tx, &self.keys, user.id, now)
+                .await
+                .or_internal("creating backup codes")?
+        } else {
+            Vec::new()
+        };
+        if user.default_method.is_none() {
+            users::set_default_method(tx, user.id, Some(kind.as_db()))
+                .await
+                .or_internal("default method")?;
+        }
+        self.credentials_changed(
+            tx,
+            Some(req),
+            user,
+            Change::FactorAdded(kind),
+            Some(current.session.id),
+        )
+        .await?;
+        self.audit(
+            tx,
+            req,
+            Event::FactorAdded,
+            Some(user.id),
+            Some(user.id),
+            json!({ "kind": kind.as_db(), "first": first }),
+        )
+        .await?;
+        let mut token = None;
+        let next = if current.session.stage == Stage::Enrollment {
+            let (stage, t) = self
+                .advance(tx, req, current, flow::Event::FactorEnrolled, true)
+                .await?;
+            token = Some(t);
+            stage.path().to_string()
+        } else {
+            routes::SECURITY.to_string()
+        };
+        Ok((
+            Enrolled {
+                backup_codes: backup,
+                next,
+            },
+            token,
+        ))
+    }
+}
+
 #[async_trait]
 impl SecurityService for Security {
     #[tracing::instrument(name = "security.security_overview", skip_all)]
@@ -46,7 +110,9 @@ impl SecurityService for Security {
         Ok(SecurityOverview {
             factors: enrolled.iter().map(factor::Factor::view).collect(),
             default_method: methods.first().copied(),
-            available_methods: vec![FactorKind::Totp],
+            available_methods: std::iter::once(FactorKind::Totp)
+                .chain(core.relying_party().is_ok().then_some(FactorKind::Passkey))
+                .collect(),
             backup_codes_remaining: backup_codes::remaining(&mut conn, user.id)
                 .await
                 .or_internal("counting codes")?,
@@ -160,54 +226,14 @@ impl SecurityService for Security {
         {
             return Err(AppError::Invalid(Invalid::SetupExpired));
         }
-        // The first factor comes with its backup codes, in the same transaction.
-        let backup = if first {
-            backup_codes::replace(&mut tx, &core.keys, user.id, now)
-                .await
-                .or_internal("creating backup codes")?
-        } else {
-            Vec::new()
-        };
-        if user.default_method.is_none() {
-            users::set_default_method(&mut tx, user.id, Some(FactorKind::Totp.as_db()))
-                .await
-                .or_internal("default method")?;
-        }
-        core.credentials_changed(
-            &mut tx,
-            Some(req),
-            user,
-            Change::FactorAdded(FactorKind::Totp),
-            Some(current.session.id),
-        )
-        .await?;
-        core.audit(
-            &mut tx,
-            req,
-            Event::FactorAdded,
-            Some(user.id),
-            Some(user.id),
-            json!({ "kind": "totp", "first": first }),
-        )
-        .await?;
-        let mut token = None;
-        let next = if current.session.stage == Stage::Enrollment {
-            let (stage, t) = core
-                .advance(&mut tx, req, &current, flow::Event::FactorEnrolled, true)
-                .await?;
-            token = Some(t);
-            stage.path().to_string()
-        } else {
-            routes::SECURITY.to_string()
-        };
+        let (enrolled, token) = core
+            .factor_enrolled(&mut tx, req, &current, FactorKind::Totp, first)
+            .await?;
         tx.commit().await.or_internal("committing")?;
         if let Some(t) = token {
             core.session_cookie(req, t);
         }
-        Ok(Enrolled {
-            backup_codes: backup,
-            next,
-        })
+        Ok(enrolled)
     }
 
     #[tracing::instrument(name = "security.rename_factor", skip_all)]

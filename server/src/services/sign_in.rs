@@ -25,8 +25,66 @@ use crate::users::{self, User};
 
 pub struct SignIn(pub Arc<Core>);
 
+/// What refuses an account even after it was proven (a right password, or a passkey): the answer may
+/// say what to do, because the person proved they hold the account.
+pub(super) fn refused_after_proof(user: &User, now: i64) -> Option<(Event, AppError)> {
+    if user.disabled {
+        Some((Event::DisabledAccount, AppError::SignInFailed))
+    } else if user.password_temporary && user.temporary_until.is_some_and(|until| now >= until) {
+        Some((
+            Event::TemporaryPasswordExpired,
+            AppError::TemporaryPasswordExpired,
+        ))
+    } else if user.password_reset_required {
+        Some((Event::ResetRequired, AppError::PasswordResetRequired))
+    } else {
+        None
+    }
+}
+
 impl Core {
-    fn address_limit(&self) -> Limit {
+    /// A new session for an account just proven, in the stage the flow decides after `event`; it
+    /// replaces the browser's previous session. `fully`: this proof is a full authentication (both
+    /// factors, or the only one the account has) when the stage is full. In the caller's transaction;
+    /// the token is for the cookie once committed.
+    pub(super) async fn open_session(
+        &self,
+        tx: &mut crate::db::Tx,
+        req: &RequestInfo,
+        user: &User,
+        facts: &flow::Facts,
+        event: flow::Event,
+        fully: bool,
+    ) -> Result<(app::types::Stage, String), AppError> {
+        let now = self.now();
+        let stage = flow::start(facts, event).map_err(|_| AppError::Internal)?;
+        if let Some(old) = &req.session_token {
+            session::delete_by_token(tx, old)
+                .await
+                .or_internal("ending the previous session")?;
+        }
+        let token = session::create(
+            tx,
+            &self.settings.sessions,
+            user.id,
+            stage,
+            stage.is_full() && fully,
+            req.ip,
+            &req.user_agent,
+            now,
+        )
+        .await
+        .or_internal("creating a session")?;
+        if stage.is_full() {
+            users::record_completed_sign_in(tx, user.id, now)
+                .await
+                .or_internal("recording a sign-in")?;
+        }
+        self.remember_locale(tx, req, user).await?;
+        Ok((stage, token))
+    }
+
+    pub(super) fn address_limit(&self) -> Limit {
         Limit {
             max: self.settings.protection.failures_per_address,
             window_secs: SIGNIN_FAILURE_WINDOW_SECS,
@@ -227,20 +285,7 @@ impl SignInService for SignIn {
             return Err(AppError::SignInFailed);
         }
         // After a right password the answer may say what to do next: the person knows the password.
-        let refusal = if user.disabled {
-            Some((Event::DisabledAccount, AppError::SignInFailed))
-        } else if user.password_temporary && user.temporary_until.is_some_and(|until| now >= until)
-        {
-            Some((
-                Event::TemporaryPasswordExpired,
-                AppError::TemporaryPasswordExpired,
-            ))
-        } else if user.password_reset_required {
-            Some((Event::ResetRequired, AppError::PasswordResetRequired))
-        } else {
-            None
-        };
-        if let Some((event, error)) = refusal {
+        if let Some((event, error)) = refused_after_proof(&user, now) {
             core.audit(&mut tx, req, event, None, Some(user.id), json!({}))
                 .await?;
             tx.commit().await.or_internal("committing")?;
@@ -254,38 +299,13 @@ impl SignInService for SignIn {
                 .or_internal("checking a browser")?,
             _ => false,
         };
-        let stage = flow::start(
-            &facts,
-            flow::Event::PasswordVerified {
-                trusted_browser: trusted,
-            },
-        )
-        .map_err(|_| AppError::Internal)?;
+        let event = flow::Event::PasswordVerified {
+            trusted_browser: trusted,
+        };
         // A full sign-in by password alone is a full authentication only without a factor to skip.
-        let fully = stage.is_full() && !facts.has_second_factor;
-        if let Some(old) = &req.session_token {
-            session::delete_by_token(&mut tx, old)
-                .await
-                .or_internal("ending the previous session")?;
-        }
-        let token = session::create(
-            &mut tx,
-            &core.settings.sessions,
-            user.id,
-            stage,
-            fully,
-            req.ip,
-            &req.user_agent,
-            now,
-        )
-        .await
-        .or_internal("creating a session")?;
-        if stage.is_full() {
-            users::record_completed_sign_in(&mut tx, user.id, now)
-                .await
-                .or_internal("recording a sign-in")?;
-        }
-        core.remember_locale(&mut tx, req, &user).await?;
+        let (stage, token) = core
+            .open_session(&mut tx, req, &user, &facts, event, !facts.has_second_factor)
+            .await?;
         core.audit(
             &mut tx,
             req,

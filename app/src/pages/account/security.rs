@@ -1,11 +1,14 @@
 //! Security & sign-in settings: second factors, backup codes, trusted browsers.
 use crate::api::{
-    security_overview, ConfirmIdentity, RegenerateBackupCodes, RemoveFactor, RevokeTrustedBrowser,
-    SetDefaultMethod,
+    security_overview, ConfirmIdentity, RegenerateBackupCodes, RemoveFactor, RenameFactor,
+    RevokeTrustedBrowser, SetDefaultMethod,
 };
-use crate::components::{error_view, BackupCodesPanel, LocalTime, SignedIn, TopBar, TotpSetupFlow};
+use crate::components::passkey::{assert_own_key, failure_view, PasskeyFailure};
+use crate::components::{
+    error_view, BackupCodesPanel, LocalTime, PasskeySetup, SignedIn, TopBar, TotpSetupFlow,
+};
 use crate::i18n::{t, t_with, use_i18n};
-use crate::types::{Enrolled, FactorKind, Method, SecurityOverview, Viewer};
+use crate::types::{Enrolled, FactorKind, FactorView, Method, PasskeyKind, SecurityOverview, Viewer};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -21,6 +24,7 @@ fn Security(viewer: Viewer) -> impl IntoView {
     let regenerate = ServerAction::<RegenerateBackupCodes>::new();
     let revoke = ServerAction::<RevokeTrustedBrowser>::new();
     let default = ServerAction::<SetDefaultMethod>::new();
+    let rename = ServerAction::<RenameFactor>::new();
     // Backup codes to show once (after the first factor, or a new set).
     let fresh_codes = RwSignal::new(None::<Vec<String>>);
     let enrolled_version = RwSignal::new(0u32);
@@ -32,6 +36,7 @@ fn Security(viewer: Viewer) -> impl IntoView {
                 regenerate.version().get(),
                 revoke.version().get(),
                 default.version().get(),
+                rename.version().get(),
                 enrolled_version.get(),
             )
         },
@@ -54,6 +59,7 @@ fn Security(viewer: Viewer) -> impl IntoView {
             regenerate.value().get().and_then(|r| r.err()),
             revoke.value().get().and_then(|r| r.err()),
             default.value().get().and_then(|r| r.err()),
+            rename.value().get().and_then(|r| r.err()),
         ]
         .into_iter()
         .flatten()
@@ -76,12 +82,57 @@ fn Security(viewer: Viewer) -> impl IntoView {
             <Suspense fallback=|| view! { <p class="loading">{t("app.loading")}</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
-                        Ok(o) => view! { <Overview o confirm remove regenerate revoke default on_enrolled /> }.into_any(),
+                        Ok(o) => view! { <Overview o confirm remove regenerate revoke default rename on_enrolled /> }.into_any(),
                         Err(e) => error_view(e),
                     }
                 })}
             </Suspense>
         </main>
+    }
+}
+
+/// What kind of key a passkey is, and whether it signs in without a password.
+#[component]
+fn PasskeyDetails(f: FactorView) -> impl IntoView {
+    f.passkey.map(|kind| {
+        let key = match kind {
+            PasskeyKind::Synced => "passkey.kind_synced",
+            PasskeyKind::ThisDevice => "passkey.kind_this_device",
+            PasskeyKind::SecurityKey => "passkey.kind_security_key",
+        };
+        let passwordless = if f.passwordless {
+            "passkey.passwordless_yes"
+        } else {
+            "passkey.passwordless_no"
+        };
+        view! {
+            <p class="muted small" data-testid="passkey-kind" data-passwordless=f.passwordless.to_string()>
+                {t(key)} " · " {t(passwordless)}
+            </p>
+        }
+    })
+}
+
+/// Confirming identity with a passkey: the password typed above, then the browser's dialog.
+#[component]
+fn ConfirmWithPasskey(confirm: ServerAction<ConfirmIdentity>, password: NodeRef<leptos::html::Input>) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<PasskeyFailure>);
+    let start = move |_| {
+        let typed = password.get_untracked().map(|i| i.value()).unwrap_or_default();
+        assert_own_key(busy, failure, move |answer| {
+            confirm.dispatch(ConfirmIdentity {
+                password: typed,
+                method: Some(Method::Passkey),
+                code: answer,
+            });
+        });
+    };
+    view! {
+        {move || failure_view(failure.get())}
+        <button type="button" class="secondary" data-testid="confirm-with-passkey" disabled=move || busy.get() on:click=start>
+            {t("passkey.confirm_with")}
+        </button>
     }
 }
 
@@ -102,6 +153,9 @@ fn ConfirmIdentityForm(
                 .then_some(Method::BackupCode),
         )
         .collect();
+    let password = NodeRef::<leptos::html::Input>::new();
+    let with_passkey = o.reauth_needs_second_factor && o.reauth_methods.contains(&Method::Passkey);
+    let with_code = methods.iter().any(|m| m.takes_code());
     let lead = if o.reauth_needs_second_factor {
         t("security.confirm_lead_with_factor")
     } else {
@@ -112,8 +166,9 @@ fn ConfirmIdentityForm(
             <h3>{t("security.confirm_title")}</h3>
             <p>{lead}</p>
             <label for="confirm-password">{t("security.confirm_password")}</label>
-            <input id="confirm-password" name="password" type="password" autocomplete="current-password" required />
-            {o.reauth_needs_second_factor.then(|| view! {
+            <input id="confirm-password" name="password" type="password" autocomplete="current-password" node_ref=password required />
+            {with_passkey.then(|| view! { <ConfirmWithPasskey confirm password /> })}
+            {(o.reauth_needs_second_factor && with_code).then(|| view! {
                 <label for="confirm-method">{t("security.confirm_method")}</label>
                 <select id="confirm-method" name="method">
                     {methods.iter().filter(|m| m.takes_code()).map(|m| view! {
@@ -124,7 +179,9 @@ fn ConfirmIdentityForm(
                 <input id="confirm-code" name="code" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required />
             })}
             {error}
-            <button type="submit" class="primary" disabled=confirm.pending()>{t("security.confirm_submit")}</button>
+            {(!o.reauth_needs_second_factor || with_code).then(|| view! {
+                <button type="submit" class="primary" disabled=confirm.pending()>{t("security.confirm_submit")}</button>
+            })}
         </ActionForm>
     }
 }
@@ -137,6 +194,7 @@ fn Overview(
     regenerate: ServerAction<RegenerateBackupCodes>,
     revoke: ServerAction<RevokeTrustedBrowser>,
     default: ServerAction<SetDefaultMethod>,
+    rename: ServerAction<RenameFactor>,
     on_enrolled: Callback<Enrolled>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -165,12 +223,22 @@ fn Overview(
                                 <strong>{f.label.clone()}</strong>
                                 {(f.label != kind_name).then(|| view! { <span class="muted">" · " {kind_name.clone()}</span> })}
                                 {(is_default && several).then(|| view! { <span class="badge">{t("security.default")}</span> })}
+                                <PasskeyDetails f=f.clone() />
                                 <p class="muted small">
                                     {t("security.added")} " " <LocalTime at=f.created_at />
                                     {f.last_used_at.map(|at| view! { " · " {t("security.last_used")} " " <LocalTime at /> })}
                                 </p>
                             </div>
                             <div class="row">
+                                <details class="rename">
+                                    <summary>{t("security.rename")}</summary>
+                                    <ActionForm action=rename attr:class="inline">
+                                        <input type="hidden" name="factor_id" value=f.id.to_string() />
+                                        <label for=format!("rename-{}", f.id)>{t("security.new_name")}</label>
+                                        <input id=format!("rename-{}", f.id) name="label" maxlength="60" value=f.label.clone() required />
+                                        <button type="submit" class="secondary">{t("app.save")}</button>
+                                    </ActionForm>
+                                </details>
                                 {(several && !is_default).then(|| view! {
                                     <ActionForm action=default>
                                         <input type="hidden" name="method" value=format!("{method:?}") />
@@ -190,9 +258,18 @@ fn Overview(
                 view! {
                     <div class="add-factor">
                         <h3>{t("security.add_method")}</h3>
-                        {o.available_methods.iter().map(|kind| match kind {
-                            FactorKind::Totp => view! { <TotpSetupFlow on_enrolled /> }.into_any(),
-                            other => view! { <p>{i18n.text(other.name_key())}</p> }.into_any(),
+                        {o.available_methods.iter().map(|kind| {
+                            let setup = match kind {
+                                FactorKind::Totp => view! { <TotpSetupFlow on_enrolled /> }.into_any(),
+                                FactorKind::Passkey => view! { <PasskeySetup on_enrolled /> }.into_any(),
+                                _ => ().into_any(),
+                            };
+                            view! {
+                                <div class="method-setup" data-kind=kind.as_db()>
+                                    <h4>{i18n.text(kind.name_key())}</h4>
+                                    {setup}
+                                </div>
+                            }
                         }).collect_view()}
                     </div>
                 }.into_any()

@@ -1,6 +1,6 @@
 //! Mandatory two-step verification: set it up before anything else.
 use super::verify::CancelSignIn;
-use crate::components::{navigate_hard, AtStep, BackupCodesPanel, TotpSetupFlow};
+use crate::components::{navigate_hard, AtStep, BackupCodesPanel, PasskeySetup, TotpSetupFlow};
 use crate::i18n::t;
 use crate::routes;
 use crate::types::{Enrolled, FactorKind, Stage};
@@ -45,6 +45,8 @@ fn Enroll() -> impl IntoView {
                     <p class="notice">{t("enroll.required")}</p>
                     <h2>{t(FactorKind::Totp.name_key())}</h2>
                     <TotpSetupFlow on_enrolled />
+                    <h2>{t(FactorKind::Passkey.name_key())}</h2>
+                    <PasskeySetup on_enrolled />
                 </Show>
                 <div class="aside">
                     <CancelSignIn label=t("enroll.sign_out") />

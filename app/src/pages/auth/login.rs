@@ -1,5 +1,5 @@
 use crate::api::{session_state, SignIn};
-use crate::components::{error_view, navigate_hard};
+use crate::components::{error_view, navigate_hard, PasskeySignIn};
 use crate::i18n::t;
 use crate::routes;
 use crate::types::SessionState;
@@ -58,7 +58,7 @@ fn LoginForm() -> impl IntoView {
                         id="identifier"
                         name="identifier"
                         type="text"
-                        autocomplete="username"
+                        autocomplete="username webauthn"
                         autocapitalize="none"
                         spellcheck="false"
                         required
@@ -85,6 +85,7 @@ fn LoginForm() -> impl IntoView {
                         {move || if pending.get() { submitting.clone() } else { submit.clone() }}
                     </button>
                 </ActionForm>
+                <PasskeySignIn />
                 <p class="aside">
                     <a href=routes::FORGOT_PASSWORD>{t("login.forgot")}</a>
                 </p>

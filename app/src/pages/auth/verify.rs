@@ -1,6 +1,7 @@
 //! The second step of signing in.
 use crate::api::{challenge, SignOut, VerifySecondFactor};
 use crate::components::errors::drift_minutes;
+use crate::components::passkey::{assert_own_key, failure_view, PasskeyFailure, PasskeyHostNotice};
 use crate::components::{error_view, navigate_hard, AtStep};
 use crate::i18n::{t, t_count, t_with, use_i18n};
 use crate::routes;
@@ -93,6 +94,50 @@ fn ChallengeForm(info: ChallengeInfo) -> impl IntoView {
     }
 }
 
+/// The second step with a passkey or security key: the browser's dialog, then the same judgement as
+/// any code (`verify_second_factor`).
+#[component]
+fn PasskeyAnswer(action: ServerAction<VerifySecondFactor>, trust_days: i64) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<PasskeyFailure>);
+    let trust = RwSignal::new(false);
+    let pending = action.pending();
+    let start = move |_| {
+        assert_own_key(busy, failure, move |answer| {
+            action.dispatch(VerifySecondFactor {
+                method: Method::Passkey,
+                code: answer,
+                trust: trust.get_untracked(),
+            });
+        })
+    };
+    view! {
+        <div class="stack">
+            <PasskeyHostNotice />
+            <label class="checkbox" for="trust-passkey">
+                <input
+                    id="trust-passkey"
+                    type="checkbox"
+                    prop:checked=trust
+                    on:change=move |ev| trust.set(event_target_checked(&ev))
+                />
+                {t_count("verify.trust", trust_days, &[])}
+            </label>
+            {move || failure_view(failure.get())}
+            {move || action.value().get().and_then(|r| r.err()).map(error_view)}
+            <button
+                type="button"
+                class="primary"
+                data-testid="use-passkey"
+                disabled=move || busy.get() || pending.get()
+                on:click=start
+            >
+                {move || if busy.get() || pending.get() { t("passkey.waiting") } else { t("passkey.use") }}
+            </button>
+        </div>
+    }
+}
+
 #[component]
 fn Answer(info: ChallengeInfo, action: ServerAction<VerifySecondFactor>) -> impl IntoView {
     let i18n = use_i18n();
@@ -143,8 +188,13 @@ fn Answer(info: ChallengeInfo, action: ServerAction<VerifySecondFactor>) -> impl
             })
             .collect_view()
     };
+    let trust_days = info.trust_days;
     view! {
         <p class="lead">{prompt}</p>
+        <div hidden=move || method.get() != Method::Passkey>
+            <PasskeyAnswer action trust_days />
+        </div>
+        <div hidden=move || method.get() == Method::Passkey>
         <ActionForm action attr:class="stack">
             <input type="hidden" name="method" value=move || format!("{:?}", method.get()) />
             <label for="code">{code_label}</label>
@@ -166,6 +216,7 @@ fn Answer(info: ChallengeInfo, action: ServerAction<VerifySecondFactor>) -> impl
                 {move || if pending.get() { submitting.clone() } else { submit.clone() }}
             </button>
         </ActionForm>
+        </div>
         <div class="other-ways">
             <button
                 type="button"

@@ -8,6 +8,7 @@
 //! and `Method` variant in `app::types`, its catalogue keys (`method.<kind>.*`), and one arm in
 //! `services::second_step::judge` and in the settings page.
 pub mod backup_codes;
+pub mod passkey;
 pub mod totp;
 
 use app::error::AppError;
@@ -68,14 +69,17 @@ pub struct Factor {
 impl Factor {
     /// As the settings page shows it.
     pub fn view(&self) -> app::types::FactorView {
+        let passkey = (self.kind == FactorKind::Passkey)
+            .then(|| passkey::StoredPasskey::of(self))
+            .flatten();
         app::types::FactorView {
             id: self.id,
             kind: self.kind,
             label: self.label.clone(),
             created_at: self.confirmed_at.unwrap_or(self.created_at),
             last_used_at: self.last_used_at,
-            passkey: None,
-            passwordless: false,
+            passkey: passkey.as_ref().map(|p| p.kind),
+            passwordless: passkey.is_some_and(|p| p.passwordless),
             destination: None,
         }
     }
@@ -90,10 +94,10 @@ impl std::fmt::Debug for Factor {
     }
 }
 
-const COLUMNS: &str = "id, user_id, kind, label, secret_ciphertext, last_used_step, confirmed_at, created_at, \
+pub(crate) const COLUMNS: &str = "id, user_id, kind, label, secret_ciphertext, last_used_step, confirmed_at, created_at, \
     last_used_at, drift_steps, pending_drift, pending_drift_step, setup_attempts, phone, credential, credential_id";
 
-fn from_row(row: &AnyRow) -> Result<Factor, sqlx::Error> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<Factor, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
     Ok(Factor {
         id: row.try_get("id")?,

@@ -45,7 +45,10 @@ pub fn encode(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
         let chars = chunk.len() + 1;
         for i in 0..chars {
             out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
@@ -186,7 +189,11 @@ mod browser {
     }
 
     /// Runs `navigator.credentials[method](options)` and classifies a failure.
-    async fn run(method: &str, options: &JsValue, timeout_ms: f64) -> Result<JsValue, CeremonyError> {
+    async fn run(
+        method: &str,
+        options: &JsValue,
+        timeout_ms: f64,
+    ) -> Result<JsValue, CeremonyError> {
         let container = credentials()?;
         let f = get(&container, method)
             .dyn_into::<Function>()
@@ -255,8 +262,16 @@ mod browser {
         let credential = run("create", &opts, timeout).await?;
         let response = get(&credential, "response");
         let out = Object::new();
-        set(&out, "clientDataJSON", &b64(&get(&response, "clientDataJSON")));
-        set(&out, "attestationObject", &b64(&get(&response, "attestationObject")));
+        set(
+            &out,
+            "clientDataJSON",
+            &b64(&get(&response, "clientDataJSON")),
+        );
+        set(
+            &out,
+            "attestationObject",
+            &b64(&get(&response, "attestationObject")),
+        );
         let transports = call_method(&response, "getTransports");
         if Array::is_array(&transports) {
             set(&out, "transports", &transports);
@@ -270,19 +285,31 @@ mod browser {
         abort_waiting();
         if conditional {
             set(&opts, "mediation", &JsValue::from_str("conditional"));
-            let controller = web_sys::AbortController::new().map_err(|_| CeremonyError::Unsupported)?;
+            let controller =
+                web_sys::AbortController::new().map_err(|_| CeremonyError::Unsupported)?;
             set(&opts, "signal", &controller.signal().into());
             WAITING.with(|w| *w.borrow_mut() = Some(controller));
         } else {
-            let _ = Reflect::delete_property(opts.unchecked_ref::<Object>(), &JsValue::from_str("mediation"));
+            let _ = Reflect::delete_property(
+                opts.unchecked_ref::<Object>(),
+                &JsValue::from_str("mediation"),
+            );
         }
         // An autofill request waits as long as the page stays open.
         let timeout = if conditional { f64::INFINITY } else { timeout };
         let credential = run("get", &opts, timeout).await?;
         let response = get(&credential, "response");
         let out = Object::new();
-        set(&out, "clientDataJSON", &b64(&get(&response, "clientDataJSON")));
-        set(&out, "authenticatorData", &b64(&get(&response, "authenticatorData")));
+        set(
+            &out,
+            "clientDataJSON",
+            &b64(&get(&response, "clientDataJSON")),
+        );
+        set(
+            &out,
+            "authenticatorData",
+            &b64(&get(&response, "authenticatorData")),
+        );
         set(&out, "signature", &b64(&get(&response, "signature")));
         set(&out, "userHandle", &b64(&get(&response, "userHandle")));
         stringify(&common(&credential, out.into()).into())
@@ -337,7 +364,16 @@ mod tests {
 
     #[test]
     fn base64url_round_trips() {
-        for bytes in [&b""[..], b"f", b"fo", b"foo", b"foob", b"fooba", b"foobar", &[0xfb, 0xff, 0xfe]] {
+        for bytes in [
+            &b""[..],
+            b"f",
+            b"fo",
+            b"foo",
+            b"foob",
+            b"fooba",
+            b"foobar",
+            &[0xfb, 0xff, 0xfe],
+        ] {
             let text = encode(bytes);
             assert!(!text.contains('='));
             assert_eq!(decode(&text).as_deref(), Some(bytes));

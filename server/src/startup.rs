@@ -206,7 +206,9 @@ fn static_files(site_root: &std::path::Path) -> axum::Router {
         if !res.status().is_success() {
             return None;
         }
-        Some(HeaderValue::from_static("public, max-age=31536000, immutable"))
+        Some(HeaderValue::from_static(
+            "public, max-age=31536000, immutable",
+        ))
     };
     axum::Router::new()
         .nest_service(
@@ -225,7 +227,10 @@ fn static_files(site_root: &std::path::Path) -> axum::Router {
         .nest_service(
             "/pkg",
             tower::ServiceBuilder::new()
-                .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, caching))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CACHE_CONTROL,
+                    caching,
+                ))
                 .service(pkg),
         )
 }

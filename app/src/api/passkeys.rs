@@ -6,7 +6,11 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "begin_passkey_registration")]
 pub async fn begin_passkey_registration() -> Result<String, AppError> {
     let call = super::ssr::Call::new()?;
-    let result = call.services.passkeys.begin_passkey_registration(&call.req).await;
+    let result = call
+        .services
+        .passkeys
+        .begin_passkey_registration(&call.req)
+        .await;
     call.finish(result)
 }
 
@@ -29,13 +33,19 @@ pub async fn finish_passkey_registration(
 #[server(prefix = "/api", endpoint = "begin_passkey_assertion")]
 pub async fn begin_passkey_assertion() -> Result<String, AppError> {
     let call = super::ssr::Call::new()?;
-    let result = call.services.passkeys.begin_passkey_assertion(&call.req).await;
+    let result = call
+        .services
+        .passkeys
+        .begin_passkey_assertion(&call.req)
+        .await;
     call.finish(result)
 }
 
 /// Options for signing in without a password (`conditional`: for the browser's autofill).
 #[server(prefix = "/api", endpoint = "begin_passkey_sign_in")]
-pub async fn begin_passkey_sign_in(#[server(default)] conditional: bool) -> Result<String, AppError> {
+pub async fn begin_passkey_sign_in(
+    #[server(default)] conditional: bool,
+) -> Result<String, AppError> {
     let call = super::ssr::Call::new()?;
     let result = call
         .services

@@ -171,11 +171,9 @@ impl PasskeyService for Passkeys {
         let (Some(state), Some(handle)) = (kept["state"].as_str(), kept["handle"].as_str()) else {
             return Err(AppError::Internal);
         };
-        let handle = base64::Engine::decode(
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-            handle,
-        )
-        .or_internal("reading a ceremony")?;
+        let handle =
+            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, handle)
+                .or_internal("reading a ceremony")?;
         let stored = passkey::finish_registration(&rp, state, credential, &handle)?;
         let first = !factor::has_confirmed(&mut conn, user.id)
             .await
@@ -283,8 +281,15 @@ impl PasskeyService for Passkeys {
                 .await
                 .or_internal("rate limit")?
             {
-                core.audit(&mut conn, req, Event::AddressThrottled, None, None, json!({}))
-                    .await?;
+                core.audit(
+                    &mut conn,
+                    req,
+                    Event::AddressThrottled,
+                    None,
+                    None,
+                    json!({}),
+                )
+                .await?;
                 return Err(AppError::RateLimited);
             }
         }
@@ -322,12 +327,20 @@ impl PasskeyService for Passkeys {
         };
         // The authenticator names the account it made the credential for: it must be this one.
         let handle_matches = answer.get_user_unique_id().is_some_and(|h| {
-            crate::crypto::constant_time_eq(passkey::encode_id(h).as_bytes(), stored.user_handle.as_bytes())
+            crate::crypto::constant_time_eq(
+                passkey::encode_id(h).as_bytes(),
+                stored.user_handle.as_bytes(),
+            )
         });
         if !handle_matches {
             drop(conn);
             return Err(core
-                .refuse_passkey(req, Some(factor.user_id), "user_handle", AppError::PasskeyRefused)
+                .refuse_passkey(
+                    req,
+                    Some(factor.user_id),
+                    "user_handle",
+                    AppError::PasskeyRefused,
+                )
                 .await?);
         }
         // A passkey is a second factor: its answers share the second step's attempt limit.
@@ -399,15 +412,29 @@ impl PasskeyService for Passkeys {
             return Err(AppError::SignInFailed);
         }
         if let Some((event, error)) = refused_after_proof(&user, now) {
-            core.audit(&mut tx, req, event, None, Some(user.id), json!({ "method": "passkey" }))
-                .await?;
+            core.audit(
+                &mut tx,
+                req,
+                event,
+                None,
+                Some(user.id),
+                json!({ "method": "passkey" }),
+            )
+            .await?;
             tx.commit().await.or_internal("committing")?;
             return Err(error);
         }
         passkey::record_use(&mut tx, &factor, stored, &result, now).await?;
         let facts = core.facts(&mut tx, &user).await?;
         let (stage, token) = core
-            .open_session(&mut tx, req, &user, &facts, flow::Event::PasskeyVerified, true)
+            .open_session(
+                &mut tx,
+                req,
+                &user,
+                &facts,
+                flow::Event::PasskeyVerified,
+                true,
+            )
             .await?;
         core.audit(
             &mut tx,

@@ -96,11 +96,9 @@ impl Core {
                 .await
                 .or_internal("using a backup code"),
             Method::Passkey => self.passkey_verdict(&ctx, conn, answer).await,
-            Method::Sms | Method::Email => {
-                Ok(Verdict::Refused(AppError::Invalid(
-                    Invalid::MethodUnavailable(method.factor().unwrap_or(FactorKind::Sms)),
-                )))
-            }
+            Method::Sms | Method::Email => Ok(Verdict::Refused(AppError::Invalid(
+                Invalid::MethodUnavailable(method.factor().unwrap_or(FactorKind::Sms)),
+            ))),
         };
         let verdict = match verdict {
             Ok(v) => v,

@@ -8,7 +8,9 @@ use crate::components::{
     error_view, BackupCodesPanel, LocalTime, PasskeySetup, SignedIn, TopBar, TotpSetupFlow,
 };
 use crate::i18n::{t, t_with, use_i18n};
-use crate::types::{Enrolled, FactorKind, FactorView, Method, PasskeyKind, SecurityOverview, Viewer};
+use crate::types::{
+    Enrolled, FactorKind, FactorView, Method, PasskeyKind, SecurityOverview, Viewer,
+};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -115,11 +117,17 @@ fn PasskeyDetails(f: FactorView) -> impl IntoView {
 
 /// Confirming identity with a passkey: the password typed above, then the browser's dialog.
 #[component]
-fn ConfirmWithPasskey(confirm: ServerAction<ConfirmIdentity>, password: NodeRef<leptos::html::Input>) -> impl IntoView {
+fn ConfirmWithPasskey(
+    confirm: ServerAction<ConfirmIdentity>,
+    password: NodeRef<leptos::html::Input>,
+) -> impl IntoView {
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<PasskeyFailure>);
     let start = move |_| {
-        let typed = password.get_untracked().map(|i| i.value()).unwrap_or_default();
+        let typed = password
+            .get_untracked()
+            .map(|i| i.value())
+            .unwrap_or_default();
         assert_own_key(busy, failure, move |answer| {
             confirm.dispatch(ConfirmIdentity {
                 password: typed,

@@ -255,7 +255,10 @@ pub fn begin_assertion(
 
 /// A sign-in without password: any discoverable credential of this site. With `conditional`, the
 /// browser offers the passkeys in the username field's autofill instead of a dialog.
-pub fn begin_discoverable(rp: &RelyingParty, conditional: bool) -> Result<(String, String), AppError> {
+pub fn begin_discoverable(
+    rp: &RelyingParty,
+    conditional: bool,
+) -> Result<(String, String), AppError> {
     let builder = rp
         .core
         .new_challenge_authenticate_builder(Vec::new(), Some(UserVerificationPolicy::Preferred))
@@ -388,7 +391,8 @@ mod tests {
 
     #[test]
     fn options_carry_no_nulls() {
-        let mut v = serde_json::json!({ "a": null, "b": { "c": null, "d": [ { "e": null, "f": 1 } ] } });
+        let mut v =
+            serde_json::json!({ "a": null, "b": { "c": null, "d": [ { "e": null, "f": 1 } ] } });
         strip_nulls(&mut v);
         assert_eq!(v, serde_json::json!({ "b": { "d": [ { "f": 1 } ] } }));
     }

@@ -39,4 +39,7 @@ lazy_pages! {
     Security => crate::pages::account::security::SecurityPage;
     Sessions => crate::pages::account::sessions::SessionsPage;
     DevMailbox => crate::pages::mailbox::DevMailboxPage;
+    Guide => crate::pages::guide::GuidePage;
+    Developers => crate::pages::developers::DevelopersPage;
+    GuideSection => crate::pages::guide::GuidePage;
 }

@@ -7,6 +7,7 @@ pub mod components;
 pub mod error;
 pub mod format;
 pub mod i18n;
+pub mod keyboard;
 pub mod lazy;
 pub mod pages;
 pub mod policy;
@@ -90,6 +91,9 @@ pub fn App() -> impl IntoView {
                 <Route path=matcher::ACCOUNT_PASSWORD view={Lazy::<lazy::AccountPassword>::new()} ssr=SsrMode::Async />
                 <Route path=matcher::SECURITY view={Lazy::<lazy::Security>::new()} ssr=SsrMode::Async />
                 <Route path=matcher::SESSIONS view={Lazy::<lazy::Sessions>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::DEVELOPERS view={Lazy::<lazy::Developers>::new()} />
+                <Route path=matcher::GUIDE view={Lazy::<lazy::Guide>::new()} />
+                <Route path=matcher::GUIDE_SECTION view={Lazy::<lazy::GuideSection>::new()} />
                 <Route path=matcher::DEV_MAILBOX view={Lazy::<lazy::DevMailbox>::new()} ssr=SsrMode::Async />
             </Routes>
         </Router>

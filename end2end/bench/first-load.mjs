@@ -86,7 +86,7 @@ try {
     // The page works: the sign-in form answers (a failed sign-in, shown in place).
     await page.getByLabel(/Username or email/).fill('nobody');
     await page.getByLabel('Password', { exact: true }).fill('Not-A-Password-1');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('alert').waitFor();
     wasmFiles = before;
     transferred = bytes;

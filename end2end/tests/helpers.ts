@@ -62,7 +62,7 @@ export async function signIn(page: Page, identifier: string, password: string): 
   await hydrated(page);
   await page.getByLabel('Username or email').fill(identifier);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /** Completes the forced change of a temporary password. */

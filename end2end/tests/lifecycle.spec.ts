@@ -128,7 +128,7 @@ async function signInOn(page: Page, server: Server, username: string, password: 
   await hydrated(page);
   await page.getByLabel('Username or email').fill(username);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 test('a dormant account, then an expired password, must be changed before anything else', async ({ page }) => {

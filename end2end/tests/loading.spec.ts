@@ -72,7 +72,7 @@ test('the sign-in and second-step pages work before any other chunk has arrived'
   await page.getByLabel('Show password').uncheck();
   // The password step leads to the second step, still without any chunk.
   await password.fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page).toHaveURL(/\/login\/verify$/);
   await expect(page.getByRole('heading', { name: 'Two-step verification' })).toBeVisible();
   expect(chunks.requested).toEqual([]);

@@ -86,7 +86,7 @@ test('a session ends after the configured inactivity', async ({ page }) => {
   await hydrated(page);
   await page.getByLabel('Username or email').fill(username);
   await page.getByLabel('Password', { exact: true }).fill(temporary);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await replaceTemporaryPassword(page, temporary, PASSWORD);
   await expect(page).toHaveURL(servers.shortIdle.url + '/');
   // Without any activity the page itself notices the end of the session and shows why.

@@ -49,7 +49,7 @@ test('mandatory enrolment succeeds for someone who takes twenty minutes to insta
   await hydrated(page);
   await page.getByLabel('Username or email').fill(username);
   await page.getByLabel('Password', { exact: true }).fill(temporary);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await replaceTemporaryPassword(page, temporary, PASSWORD);
   await expect(page).toHaveURL(/\/login\/enroll$/);
   await hydrated(page);

@@ -290,9 +290,23 @@ fn routes(
         // An unhashed site (a development build): its names do not change between builds.
         static_files_revalidated(&serve.site_root)
     };
+    // The API described from the code (`app::api::docs`), for the developer portal and for tools.
+    let openapi = Arc::new(app::api::docs::openapi(&policy.allowed_origin).to_string());
     Router::new()
         .route("/healthz", get(http::healthz))
         .with_state(db)
+        .route(
+            "/api/openapi.json",
+            get(move || {
+                let body = openapi.clone();
+                async move {
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        body.as_str().to_owned(),
+                    )
+                }
+            }),
+        )
         .merge(files)
         .merge(pages)
         .layer(from_fn(http::error_status))

@@ -2,6 +2,7 @@
 //! `ssr::Call::finish` apply cookies and the HTTP status of an error.
 mod account;
 mod developer;
+pub mod docs;
 mod passkeys;
 mod preferences;
 mod second_step;

@@ -2,6 +2,7 @@
 pub mod backup_codes;
 pub mod checklist;
 pub mod errors;
+pub mod language_picker;
 pub mod local_time;
 pub mod new_password;
 pub mod passkey;
@@ -12,6 +13,7 @@ pub mod user_menu;
 pub use backup_codes::BackupCodesPanel;
 pub use checklist::PasswordChecklist;
 pub use errors::{error_text, error_view};
+pub use language_picker::LanguagePicker;
 pub use local_time::LocalTime;
 pub use new_password::NewPasswordFields;
 pub use passkey::{PasskeySetup, PasskeySignIn};

@@ -84,10 +84,12 @@ pub fn PasskeySetup(on_enrolled: Callback<Enrolled>) -> impl IntoView {
                 Ok(finish_passkey_registration(answer, label).await?)
             }
             .await;
-            busy.set(false);
+            let _ = busy.try_set(false);
             match outcome {
                 Ok(enrolled) => on_enrolled.run(enrolled),
-                Err(f) => failure.set(Some(f)),
+                Err(f) => {
+                    let _ = failure.try_set(Some(f));
+                }
             }
         });
     };
@@ -130,10 +132,12 @@ pub fn assert_own_key(
             Ok(webauthn::request(&options, false).await?)
         }
         .await;
-        busy.set(false);
+        let _ = busy.try_set(false);
         match outcome {
             Ok(answer) => then(answer),
-            Err(f) => failure.set(Some(f)),
+            Err(f) => {
+                let _ = failure.try_set(Some(f));
+            }
         }
     });
 }
@@ -164,11 +168,11 @@ pub fn PasskeySignIn() -> impl IntoView {
             let Ok(options) = begin_passkey_sign_in(true).await else {
                 return;
             };
-            autofill.set(true);
+            let _ = autofill.try_set(true);
             let outcome = sign_in_with(options, true).await;
-            autofill.set(false);
+            let _ = autofill.try_set(false);
             if let Err(f) = outcome {
-                failure.set(Some(f));
+                let _ = failure.try_set(Some(f));
             }
         });
     });
@@ -185,9 +189,9 @@ pub fn PasskeySignIn() -> impl IntoView {
                 sign_in_with(options, false).await
             }
             .await;
-            busy.set(false);
+            let _ = busy.try_set(false);
             if let Err(f) = outcome {
-                failure.set(Some(f));
+                let _ = failure.try_set(Some(f));
             }
         });
     };

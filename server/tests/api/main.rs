@@ -6,6 +6,7 @@ mod browser;
 mod harness;
 mod attacks;
 mod credentials;
+mod developers;
 mod lifecycle;
 mod lockout;
 mod migrations;

@@ -1,5 +1,5 @@
 use crate::api::{session_state, SignIn};
-use crate::components::{error_view, navigate_hard, PasskeySignIn};
+use crate::components::{error_view, navigate_hard, LanguagePicker, PasskeySignIn};
 use crate::i18n::t;
 use crate::routes;
 use crate::types::SessionState;
@@ -88,7 +88,10 @@ fn LoginForm() -> impl IntoView {
                 <PasskeySignIn />
                 <p class="aside">
                     <a href=routes::FORGOT_PASSWORD>{t("login.forgot")}</a>
+                    " · "
+                    <a href=routes::GUIDE>{t("menu.guide")}</a>
                 </p>
+                <LanguagePicker />
             </section>
         </main>
     }

@@ -191,9 +191,7 @@ fn Answer(info: ChallengeInfo, action: ServerAction<VerifySecondFactor>) -> impl
     let trust_days = info.trust_days;
     view! {
         <p class="lead">{prompt}</p>
-        <div hidden=move || method.get() != Method::Passkey>
-            <PasskeyAnswer action trust_days />
-        </div>
+        {move || (method.get() == Method::Passkey).then(|| view! { <PasskeyAnswer action trust_days /> })}
         <div hidden=move || method.get() == Method::Passkey>
         <ActionForm action attr:class="stack">
             <input type="hidden" name="method" value=move || format!("{:?}", method.get()) />

@@ -168,8 +168,15 @@ impl SignInService for SignIn {
         if !has_room {
             // Refused before any work: the answer says nothing about the account.
             let mut conn = core.conn().await?;
-            core.audit(&mut conn, req, Event::AddressThrottled, None, None, json!({}))
-                .await?;
+            core.audit(
+                &mut conn,
+                req,
+                Event::AddressThrottled,
+                None,
+                None,
+                json!({}),
+            )
+            .await?;
             return Err(AppError::RateLimited);
         }
         // One argon2 run whatever happens: an unknown or locked account hashes against the dummy.

@@ -9,6 +9,7 @@ mod credentials;
 mod lifecycle;
 mod lockout;
 mod migrations;
+mod otp;
 mod passwords;
 mod second_factor;
 mod sessions;

@@ -5,14 +5,59 @@ use crate::i18n::use_i18n;
 use crate::types::CodeSent;
 use leptos::prelude::*;
 
-/// Counts `seconds` down to zero, once a second, in the browser.
-pub fn tick_down(seconds: RwSignal<i64>) {
-    Effect::new(move |_| {
-        let _ = set_interval_with_handle(
-            move || seconds.update(|s| *s = (*s - 1).max(0)),
-            std::time::Duration::from_secs(1),
-        );
-    });
+/// Seconds before another code may be asked for, counted against the browser's clock from the moment
+/// the server's answer arrived (so the button never comes back before the server allows it).
+#[derive(Clone, Copy)]
+pub struct Countdown {
+    secs: RwSignal<i64>,
+    deadline_ms: StoredValue<f64>,
+}
+
+fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    return js_sys::Date::now();
+    #[cfg(not(feature = "hydrate"))]
+    0.0
+}
+
+impl Countdown {
+    /// A countdown at zero, ticking in the browser.
+    pub fn new() -> Countdown {
+        let c = Countdown {
+            secs: RwSignal::new(0),
+            deadline_ms: StoredValue::new(0.0),
+        };
+        Effect::new(move |_| {
+            let _ = set_interval_with_handle(
+                move || {
+                    let left = ((c.deadline_ms.get_value() - now_ms()) / 1000.0)
+                        .ceil()
+                        .max(0.0) as i64;
+                    if c.secs.get_untracked() != left {
+                        c.secs.set(left);
+                    }
+                },
+                std::time::Duration::from_millis(250),
+            );
+        });
+        c
+    }
+
+    pub fn start(&self, secs: i64) {
+        self.deadline_ms
+            .set_value(now_ms() + (secs.max(0) as f64) * 1000.0);
+        self.secs.set(secs.max(0));
+    }
+
+    pub fn get(&self) -> i64 {
+        self.secs.get()
+    }
+}
+
+impl Default for Countdown {
+    fn default() -> Self {
+        Countdown::new()
+    }
 }
 
 /// The answer of the last send: where the code went (or why not), the countdown, and the button that
@@ -25,7 +70,7 @@ pub fn CodeStatus(
     /// The masked destination known beforehand (shown when a code was sent earlier).
     #[prop(into)]
     destination: Signal<Option<String>>,
-    countdown: RwSignal<i64>,
+    countdown: Countdown,
     #[prop(into)] pending: Signal<bool>,
     on_send: Callback<()>,
 ) -> impl IntoView {
@@ -36,10 +81,7 @@ pub fn CodeStatus(
         Some(Ok(sent)) => Some(
             view! {
                 <p class="notice" role="status" data-testid="code-sent">
-                    {i1.text_with(
-                        "otp.sent_to",
-                        &[("destination", &sent.destination), ("minutes", &sent.valid_minutes.to_string())],
-                    )}
+                    {i1.text_count("otp.sent_to", sent.valid_minutes, &[("destination", &sent.destination)])}
                 </p>
             }
             .into_any(),

@@ -12,7 +12,7 @@ pub mod user_menu;
 
 pub use backup_codes::BackupCodesPanel;
 pub use checklist::PasswordChecklist;
-pub use code_sender::{tick_down, CodeStatus};
+pub use code_sender::{CodeStatus, Countdown};
 pub use errors::{error_text, error_view};
 pub use local_time::LocalTime;
 pub use new_password::NewPasswordFields;

@@ -1,7 +1,7 @@
 //! Add a phone: the number (international format), a texted code to confirm it, and *Send a new code*
 //! after the countdown. Also turning on email codes, which needs a verified address.
 use crate::api::{BeginPhone, ConfirmPhone, EnableEmailCodes, ResendPhoneCode};
-use crate::components::{error_view, tick_down, CodeStatus};
+use crate::components::{error_view, CodeStatus, Countdown};
 use crate::i18n::{t, t_with};
 use crate::types::Enrolled;
 use leptos::prelude::*;
@@ -11,16 +11,15 @@ pub fn PhoneSetupFlow(on_enrolled: Callback<Enrolled>) -> impl IntoView {
     let begin = ServerAction::<BeginPhone>::new();
     let resend = ServerAction::<ResendPhoneCode>::new();
     let confirm = ServerAction::<ConfirmPhone>::new();
-    let countdown = RwSignal::new(0i64);
-    tick_down(countdown);
+    let countdown = Countdown::new();
     Effect::new(move |_| {
         if let Some(Ok(setup)) = begin.value().get() {
-            countdown.set(setup.sent.resend_after_secs);
+            countdown.start(setup.sent.resend_after_secs);
         }
     });
     Effect::new(move |_| {
         if let Some(Ok(sent)) = resend.value().get() {
-            countdown.set(sent.resend_after_secs);
+            countdown.start(sent.resend_after_secs);
         }
     });
     Effect::new(move |_| {

@@ -4,7 +4,7 @@ use crate::api::{
     SendCode, SetDefaultMethod,
 };
 use crate::components::{
-    error_view, tick_down, BackupCodesPanel, CodeStatus, EmailCodesSetup, LocalTime,
+    error_view, BackupCodesPanel, CodeStatus, Countdown, EmailCodesSetup, LocalTime,
     PhoneSetupFlow, SignedIn, TopBar, TotpSetupFlow,
 };
 use crate::error::AppError;
@@ -111,11 +111,10 @@ fn ConfirmIdentityForm(
     let selected = RwSignal::new(code_methods.first().copied().unwrap_or(Method::BackupCode));
     let choices = StoredValue::new(code_methods);
     let send = ServerAction::<SendCode>::new();
-    let countdown = RwSignal::new(0i64);
-    tick_down(countdown);
+    let countdown = Countdown::new();
     Effect::new(move |_| {
         if let Some(result) = send.value().get() {
-            countdown.set(match result {
+            countdown.start(match result {
                 Ok(sent) => sent.resend_after_secs,
                 Err(AppError::ResendTooSoon { seconds }) => seconds,
                 Err(_) => 0,

@@ -1,7 +1,7 @@
 //! The second step of signing in.
 use crate::api::{challenge, SendCode, SignOut, VerifySecondFactor};
 use crate::components::errors::drift_minutes;
-use crate::components::{error_view, navigate_hard, tick_down, AtStep, CodeStatus};
+use crate::components::{error_view, navigate_hard, AtStep, CodeStatus, Countdown};
 use crate::i18n::{t, t_count, t_with, use_i18n};
 use crate::routes;
 use crate::types::{ChallengeInfo, Method, SignInStep, Stage};
@@ -105,14 +105,13 @@ fn Answer(info: ChallengeInfo, action: ServerAction<VerifySecondFactor>) -> impl
     // Sent codes: one send per method when it comes on screen, then *Send a new code* after the
     // countdown the server gives.
     let send = ServerAction::<SendCode>::new();
-    let countdown = RwSignal::new(0i64);
+    let countdown = Countdown::new();
     let requested = RwSignal::new(Vec::<Method>::new());
     let results = RwSignal::new(Vec::<(
         Method,
         Result<crate::types::CodeSent, crate::error::AppError>,
     )>::new());
     let destinations = StoredValue::new(info.destinations.clone());
-    tick_down(countdown);
     Effect::new(move |_| {
         let m = method.get();
         if m.is_sent() && !requested.get_untracked().contains(&m) {
@@ -126,7 +125,7 @@ fn Answer(info: ChallengeInfo, action: ServerAction<VerifySecondFactor>) -> impl
                 Ok(sent) => sent.method,
                 Err(_) => method.get_untracked(),
             };
-            countdown.set(match &result {
+            countdown.start(match &result {
                 Ok(sent) => sent.resend_after_secs,
                 Err(crate::error::AppError::ResendTooSoon { seconds }) => *seconds,
                 Err(_) => 0,

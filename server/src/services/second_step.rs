@@ -313,9 +313,9 @@ impl SecondStepService for SecondStep {
         // The second step, or a confirmation of identity in a full session: the code is bound to it.
         let current = core.current(&mut conn, req).await?;
         let stage = current.session.stage;
-        if !flow::allows(stage, Capability::AnswerSecondFactor)
-            && !(stage.is_full() && flow::allows(stage, Capability::ConfirmIdentity))
-        {
+        let may_send = flow::allows(stage, Capability::AnswerSecondFactor)
+            || (stage.is_full() && flow::allows(stage, Capability::ConfirmIdentity));
+        if !may_send {
             return Err(AppError::SignInIncomplete);
         }
         let methods = core.methods(&mut conn, &current.user).await?;

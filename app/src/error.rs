@@ -62,6 +62,9 @@ pub enum AppError {
     /// A new code can be sent after this many seconds.
     #[error("resend too soon")]
     ResendTooSoon { seconds: i64 },
+    /// Too many codes sent within the hour (to this account, from this address, or to this number).
+    #[error("code limit reached")]
+    CodeLimitReached,
     /// The message could not be sent (provider down): the person may retry.
     #[error("delivery failed")]
     DeliveryFailed,
@@ -166,7 +169,9 @@ impl AppError {
             | PasskeyRefused
             | PasskeyNeedsPassword
             | Invalid(_) => 422,
-            ChallengeSuspended { .. } | ResendTooSoon { .. } | RateLimited => 429,
+            ChallengeSuspended { .. } | ResendTooSoon { .. } | CodeLimitReached | RateLimited => {
+                429
+            }
             Busy | DeliveryFailed => 503,
             Internal | Transport(_) => 500,
         }
@@ -178,6 +183,7 @@ impl AppError {
             AppError::ChallengeSuspended { minutes } => Some(minutes * 60),
             AppError::ResendTooSoon { seconds } => Some(*seconds),
             AppError::RateLimited => Some(60),
+            AppError::CodeLimitReached => Some(3600),
             AppError::Busy => Some(2),
             AppError::DeliveryFailed => Some(30),
             _ => None,

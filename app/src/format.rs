@@ -56,6 +56,17 @@ pub fn mask_email(email: &str) -> String {
     }
 }
 
+/// `+33 ••• ••• •42`: the first two digits after `+` (usually the country) and the last two.
+pub fn mask_phone(e164: &str) -> String {
+    let digits: Vec<char> = e164.chars().filter(|c| c.is_ascii_digit()).collect();
+    if digits.len() < 6 {
+        return "•••".into();
+    }
+    let head: String = digits[..2].iter().collect();
+    let tail: String = digits[digits.len() - 2..].iter().collect();
+    format!("+{head} •••• {tail}")
+}
+
 /// A short, human name for a browser from its User-Agent header.
 pub fn browser_name(user_agent: &str) -> String {
     let ua = user_agent;

@@ -207,3 +207,61 @@ mod tests {
         assert!(validate_email("@c.d").is_err());
     }
 }
+
+/// A phone number in E.164 form (`+` and 8 to 15 digits, no leading zero), the only way in being
+/// `parse`: spaces, dots, dashes and parentheses as people type them are removed, and a leading `00`
+/// reads as `+`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    pub fn parse(input: &str) -> Option<PhoneNumber> {
+        let compact: String = input
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')' | '\u{a0}'))
+            .collect();
+        let digits = compact
+            .strip_prefix('+')
+            .or_else(|| compact.strip_prefix("00"))?;
+        let ok = (8..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+        ok.then(|| PhoneNumber(format!("+{digits}")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod phone_tests {
+    use super::PhoneNumber;
+
+    #[test]
+    fn phone_numbers_are_read_as_people_type_them() {
+        assert_eq!(
+            PhoneNumber::parse("+33 6 12 34 56 78").map(|p| p.as_str().to_string()),
+            Some("+33612345678".into())
+        );
+        assert_eq!(
+            PhoneNumber::parse("0044 (20) 7946-0958").map(|p| p.as_str().to_string()),
+            Some("+442079460958".into())
+        );
+        assert_eq!(
+            PhoneNumber::parse("06 12 34 56 78"),
+            None,
+            "no country code"
+        );
+        assert_eq!(PhoneNumber::parse("+0612345678"), None);
+        assert_eq!(PhoneNumber::parse("+1234"), None);
+        assert_eq!(PhoneNumber::parse("+3361234567890123"), None, "too long");
+        assert_eq!(PhoneNumber::parse("+33abc"), None);
+    }
+
+    #[test]
+    fn numbers_are_shown_masked() {
+        assert_eq!(crate::format::mask_phone("+33612345678"), "+33 •••• 78");
+    }
+}

@@ -45,4 +45,27 @@ export const servers = {
   lifecycle: server('lifecycle', base + 2, { PASSWORD_MAX_AGE: '8s', DORMANCY_PERIOD: '4s' }),
   // A server where a session idles out after 2 seconds and a half-finished sign-in after 6 seconds.
   shortLimits: server('short-limits', base + 3, { SESSION_IDLE_TIMEOUT: '2s', PARTIAL_SESSION_TIMEOUT: '6s' }),
+  // Text messages through the signed webhook, to a listener the test starts (otp.spec.ts).
+  otpWebhook: server('otp-webhook', base + 10, {
+    SMS_PROVIDER: 'webhook',
+    SMS_WEBHOOK_URL: `http://127.0.0.1:${base + 20}/sms`,
+    SMS_WEBHOOK_SECRET: 'e2e-webhook-secret',
+    CODE_SENDS_PER_HOUR: '50',
+  }),
+  // Text messages through a Twilio-compatible API, at a listener the test starts.
+  otpTwilio: server('otp-twilio', base + 11, {
+    SMS_PROVIDER: 'twilio',
+    TWILIO_BASE_URL: `http://127.0.0.1:${base + 21}`,
+    TWILIO_ACCOUNT_SID: 'ACe2e0001',
+    TWILIO_AUTH_TOKEN: 'e2e-auth-token',
+    TWILIO_FROM: '+15005550006',
+    CODE_SENDS_PER_HOUR: '50',
+  }),
+  // Emailed codes that expire after 4 seconds, with a 2-second countdown before a new one.
+  otpShort: server('otp-short', base + 12, { EMAIL_CODE_LIFETIME: '4s', CODE_RESEND_INTERVAL: '2s', CODE_SENDS_PER_HOUR: '100' }),
+  // At most 3 codes an hour, 1 second apart.
+  otpCaps: server('otp-caps', base + 13, { CODE_RESEND_INTERVAL: '1s', CODE_SENDS_PER_HOUR: '3' }),
 };
+
+/** The ports of the test's own SMS provider listeners (see otpWebhook, otpTwilio). */
+export const smsListenerPorts = { webhook: base + 20, twilio: base + 21 };

@@ -74,6 +74,12 @@ events! {
     BackupCodesRegenerated = "backup_codes.regenerated",
     TrustedBrowserAdded = "trusted_browser.added",
     TrustedBrowserRevoked = "trusted_browser.revoked",
+    /// An emailed or texted code was sent (channel and purpose in the detail; never the code).
+    CodeSent = "code.sent",
+    /// A send refused by a cap (account, client address or number).
+    CodeCapReached = "code.cap_reached",
+    /// The text-message provider failed.
+    CodeDeliveryFailed = "code.delivery_failed",
     /// The "credentials changed" routine ran (what it ended is in the detail).
     CredentialsChanged = "credentials.changed",
     UserCreated = "user.created",

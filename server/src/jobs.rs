@@ -99,6 +99,7 @@ pub async fn cleanup(core: &Core, retention: Retention) -> Result<(), sqlx::Erro
     rate_limit::purge(&mut conn, now).await?;
     trusted_browser::purge(&mut conn, now).await?;
     crate::auth::factor::passkey::ceremony::purge(&mut conn, now).await?;
+    crate::auth::factor::otp::purge(&mut conn, now).await?;
     outbox::purge(&mut conn, now, retention.outbox_secs).await?;
     crate::audit::purge(&mut conn, now, retention.audit_secs).await?;
     Ok(())

@@ -51,7 +51,16 @@ pub fn core(
     clock: SharedClock,
     hasher: Arc<PasswordHasher>,
 ) -> Core {
+    let sms = serve
+        .codes
+        .sms_provider(&db, &keys, serve.dev_mailbox)
+        .unwrap_or_else(|e| {
+            // `build_with_db` refuses to start with this error; the command line sends no texts.
+            tracing::warn!(error = %e, "text messages are off");
+            None
+        });
     Core {
+        sms,
         db,
         notifier: Notifier::new(keys.clone()),
         keys,
@@ -71,6 +80,7 @@ pub fn core(
             },
             trust_lifetime_secs: serve.trusted_browser_lifetime.as_secs() as i64,
             dev_mailbox: serve.dev_mailbox,
+            codes: serve.codes.policy(),
         },
     }
 }
@@ -101,6 +111,10 @@ impl Application {
                 serve.bind
             );
         }
+        serve
+            .codes
+            .sms_provider(&db, &keys, serve.dev_mailbox)
+            .map_err(anyhow::Error::msg)?;
         let transport = Transport::from_config(serve.smtp_url.as_deref(), &serve.smtp_from)
             .map_err(anyhow::Error::msg)?;
         let listener = TcpListener::bind(serve.bind).await?;

@@ -133,6 +133,10 @@ endpoints! {
     "security" SignInStep ConfirmIdentity "confirm_identity" (password: String, method: Option<Method> [default], code: String [default]) -> ();
     "security" Recent BeginTotp "begin_totp" () -> TotpSetup;
     "security" SignInStep ConfirmTotp "confirm_totp" (factor_id: i64, code: String, label: String [default]) -> Enrolled;
+    "security" Recent BeginPhone "begin_phone" (phone: String) -> PhoneSetup;
+    "security" SignInStep ResendPhoneCode "resend_phone_code" (factor_id: i64) -> CodeSent;
+    "security" SignInStep ConfirmPhone "confirm_phone" (factor_id: i64, code: String, label: String [default]) -> Enrolled;
+    "security" Recent EnableEmailCodes "enable_email_codes" () -> Enrolled;
     "passkeys" Recent BeginPasskeyRegistration "begin_passkey_registration" () -> String;
     "passkeys" SignInStep FinishPasskeyRegistration "finish_passkey_registration" (credential: String, label: String [default]) -> Enrolled;
     "security" SignedIn RenameFactor "rename_factor" (factor_id: i64, label: String) -> ();

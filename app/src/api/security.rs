@@ -1,5 +1,5 @@
 use crate::error::AppError;
-use crate::types::{Enrolled, Method, TotpSetup};
+use crate::types::{CodeSent, Enrolled, Method, PhoneSetup, TotpSetup};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "security_overview")]
@@ -99,5 +99,45 @@ pub async fn revoke_trusted_browser(id: String) -> Result<(), AppError> {
         .security
         .revoke_trusted_browser(&call.req, &id)
         .await;
+    call.finish(result)
+}
+
+#[server(prefix = "/api", endpoint = "begin_phone")]
+pub async fn begin_phone(phone: String) -> Result<PhoneSetup, AppError> {
+    let call = super::ssr::Call::new()?;
+    let result = call.services.security.begin_phone(&call.req, &phone).await;
+    call.finish(result)
+}
+
+#[server(prefix = "/api", endpoint = "resend_phone_code")]
+pub async fn resend_phone_code(factor_id: i64) -> Result<CodeSent, AppError> {
+    let call = super::ssr::Call::new()?;
+    let result = call
+        .services
+        .security
+        .resend_phone_code(&call.req, factor_id)
+        .await;
+    call.finish(result)
+}
+
+#[server(prefix = "/api", endpoint = "confirm_phone")]
+pub async fn confirm_phone(
+    factor_id: i64,
+    code: String,
+    #[server(default)] label: String,
+) -> Result<Enrolled, AppError> {
+    let call = super::ssr::Call::new()?;
+    let result = call
+        .services
+        .security
+        .confirm_phone(&call.req, factor_id, &code, &label)
+        .await;
+    call.finish(result)
+}
+
+#[server(prefix = "/api", endpoint = "enable_email_codes")]
+pub async fn enable_email_codes() -> Result<Enrolled, AppError> {
+    let call = super::ssr::Call::new()?;
+    let result = call.services.security.enable_email_codes(&call.req).await;
     call.finish(result)
 }

@@ -75,6 +75,7 @@ pub fn error_text(i18n: &I18n, error: &AppError) -> String {
                 CodeAlreadyUsed => "error.CodeAlreadyUsed",
                 CodeExpired => "error.CodeExpired",
                 DeliveryFailed => "error.DeliveryFailed",
+                CodeLimitReached => "error.CodeLimitReached",
                 PasskeyRefused => "error.PasskeyRefused",
                 PasskeyNeedsPassword => "error.PasskeyNeedsPassword",
                 RateLimited => "error.RateLimited",

@@ -1,22 +1,26 @@
 //! Building blocks shared by pages.
 pub mod backup_codes;
 pub mod checklist;
+pub mod code_sender;
 pub mod errors;
 pub mod language_picker;
 pub mod local_time;
 pub mod new_password;
 pub mod passkey;
+pub mod phone_setup;
 pub mod signed_in;
 pub mod totp_setup;
 pub mod user_menu;
 
 pub use backup_codes::BackupCodesPanel;
 pub use checklist::PasswordChecklist;
+pub use code_sender::{CodeStatus, Countdown};
 pub use errors::{error_text, error_view};
 pub use language_picker::LanguagePicker;
 pub use local_time::LocalTime;
 pub use new_password::NewPasswordFields;
 pub use passkey::{PasskeySetup, PasskeySignIn};
+pub use phone_setup::{EmailCodesSetup, PhoneSetupFlow};
 pub use signed_in::{AtStep, SignedIn};
 pub use totp_setup::TotpSetupFlow;
 pub use user_menu::{TopBar, UserMenu};

@@ -4,7 +4,7 @@ use super::RequestInfo;
 use crate::error::AppError;
 use crate::policy::PasswordOwner;
 use crate::types::{
-    ChallengeInfo, CodeSent, Enrolled, LinkInfo, LinkKind, Locale, MailView, Method,
+    ChallengeInfo, CodeSent, Enrolled, LinkInfo, LinkKind, Locale, MailView, Method, PhoneSetup,
     SecurityOverview, SessionState, SessionSummary, SignInStep, TotpSetup,
 };
 use async_trait::async_trait;
@@ -119,6 +119,28 @@ pub trait SecurityService: Send + Sync + 'static {
         code: &str,
         label: &str,
     ) -> Result<Enrolled, AppError>;
+
+    /// Starts adding a phone (E.164): a code is texted to it; the phone is active once confirmed.
+    async fn begin_phone(&self, req: &RequestInfo, phone: &str) -> Result<PhoneSetup, AppError>;
+
+    /// Texts a new code to the phone being added (after the countdown).
+    async fn resend_phone_code(
+        &self,
+        req: &RequestInfo,
+        factor_id: i64,
+    ) -> Result<CodeSent, AppError>;
+
+    /// Activates the phone with the code texted to it.
+    async fn confirm_phone(
+        &self,
+        req: &RequestInfo,
+        factor_id: i64,
+        code: &str,
+        label: &str,
+    ) -> Result<Enrolled, AppError>;
+
+    /// Turns on email codes (only with a verified email address).
+    async fn enable_email_codes(&self, req: &RequestInfo) -> Result<Enrolled, AppError>;
 
     async fn rename_factor(
         &self,

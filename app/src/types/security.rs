@@ -210,3 +210,10 @@ pub struct CodeSent {
     /// Seconds before another code may be sent.
     pub resend_after_secs: i64,
 }
+
+/// A phone being added: the code sent to it, waiting for confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneSetup {
+    pub factor_id: i64,
+    pub sent: CodeSent,
+}

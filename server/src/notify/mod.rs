@@ -4,6 +4,7 @@
 //! worker sends them: sending never happens on the request path.
 pub mod mail;
 pub mod outbox;
+pub mod sms;
 
 use app::service::RequestInfo;
 use app::types::Locale;

@@ -3,6 +3,7 @@
 //! `Core` holds what they share; `credentials` is the one routine every change of credentials runs.
 pub mod account;
 pub mod admin;
+pub mod codes;
 pub mod credentials;
 pub mod developer;
 pub mod lockout;
@@ -58,6 +59,8 @@ pub struct Settings {
     pub trust_lifetime_secs: i64,
     /// Whether /dev/mailbox may show the outbox.
     pub dev_mailbox: bool,
+    /// Emailed and texted codes.
+    pub codes: crate::auth::factor::otp::Policy,
 }
 
 /// A full authentication opens sensitive changes for this long.
@@ -71,6 +74,8 @@ pub struct Core {
     pub hasher: Arc<PasswordHasher>,
     pub notifier: Notifier,
     pub settings: Settings,
+    /// The text-message provider (None: text-message codes are off).
+    pub sms: Option<Arc<dyn crate::notify::sms::SmsProvider>>,
 }
 
 /// The session and user behind a request.

@@ -188,7 +188,7 @@ impl PasskeyService for Passkeys {
             return Err(AppError::Invalid(Invalid::PasskeyAlreadyRegistered));
         }
         let (enrolled, token) = core
-            .factor_enrolled(&mut tx, req, &current, FactorKind::Passkey, first)
+            .factor_added_in(&mut tx, req, &current, FactorKind::Passkey, first)
             .await?;
         tx.commit().await.or_internal("committing")?;
         if let Some(t) = token {

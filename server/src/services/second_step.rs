@@ -9,9 +9,10 @@ use async_trait::async_trait;
 use serde_json::json;
 use std::sync::Arc;
 
-use super::{Core, Current, OrInternal};
+use super::{codes, Core, Current, OrInternal};
 use crate::audit::Event;
 use crate::auth::attempts::{self, Refusal};
+use crate::auth::factor::otp::{self, Channel, Purpose};
 use crate::auth::factor::{self, backup_codes, totp, Ctx, Verdict};
 use crate::auth::flow::{self, Capability};
 use crate::auth::{session, trusted_browser};
@@ -29,6 +30,15 @@ impl Core {
             .await
             .or_internal("reading factors")?
         {
+            // Email codes only to a proved address; texts only while a provider is configured.
+            let usable = match f.kind {
+                FactorKind::Email => user.email_verified,
+                FactorKind::Sms => self.sms.is_some() && f.phone.is_some(),
+                _ => true,
+            };
+            if !usable {
+                continue;
+            }
             let m = Method::Factor(f.kind);
             if !methods.contains(&m) {
                 methods.push(m);
@@ -44,6 +54,32 @@ impl Core {
             methods.insert(0, m);
         }
         Ok(methods)
+    }
+
+    /// Where each sent-code method among `methods` goes (masked), with its factor.
+    pub async fn destinations(
+        &self,
+        conn: &mut Conn,
+        user: &User,
+        methods: &[Method],
+    ) -> Result<Vec<(Method, String, factor::Factor)>, AppError> {
+        let mut out = Vec::new();
+        for f in factor::confirmed(conn, user.id)
+            .await
+            .or_internal("reading factors")?
+        {
+            let m = Method::Factor(f.kind);
+            if !methods.contains(&m) || out.iter().any(|(o, _, _)| *o == m) {
+                continue;
+            }
+            let masked = match (f.kind, f.phone.as_deref()) {
+                (FactorKind::Email, _) => app::format::mask_email(&user.email),
+                (FactorKind::Sms, Some(phone)) => app::format::mask_phone(phone),
+                _ => continue,
+            };
+            out.push((m, masked, f));
+        }
+        Ok(out)
     }
 
     /// Judges one answer with `method`, after claiming a slot of the attempt limit. Used by the second
@@ -96,9 +132,12 @@ impl Core {
                 .await
                 .or_internal("using a backup code"),
             Method::Passkey => self.passkey_verdict(&ctx, conn, answer).await,
-            Method::Sms | Method::Email => Ok(Verdict::Refused(AppError::Invalid(
-                Invalid::MethodUnavailable(method.factor().unwrap_or(FactorKind::Sms)),
-            ))),
+            Method::Sms => otp::verify_answer(&ctx, conn, Channel::Sms, answer)
+                .await
+                .or_internal("checking a code"),
+            Method::Email => otp::verify_answer(&ctx, conn, Channel::Email, answer)
+                .await
+                .or_internal("checking a code"),
         };
         let verdict = match verdict {
             Ok(v) => v,
@@ -116,6 +155,13 @@ impl Core {
                     self.backup_code_used(conn, req, user).await?;
                 }
                 Ok(clock_drift_steps)
+            }
+            // An expired code is not a guess: the slot is given back and nothing is counted.
+            Verdict::Refused(AppError::CodeExpired) => {
+                attempts::release(conn, user.id)
+                    .await
+                    .or_internal("releasing an attempt")?;
+                Err(AppError::CodeExpired)
             }
             Verdict::Refused(error) => {
                 Err(self.second_factor_failed(req, user, method, error).await?)
@@ -241,13 +287,20 @@ impl SecondStepService for SecondStep {
         let current = core
             .at(&mut conn, req, Capability::AnswerSecondFactor)
             .await?;
+        let methods = core.methods(&mut conn, &current.user).await?;
+        let destinations = core
+            .destinations(&mut conn, &current.user, &methods)
+            .await?
+            .into_iter()
+            .map(|(m, d, _)| (m, d))
+            .collect();
         Ok(ChallengeInfo {
-            methods: core.methods(&mut conn, &current.user).await?,
+            methods,
             backup_codes_remaining: backup_codes::remaining(&mut conn, current.user.id)
                 .await
                 .or_internal("counting codes")?,
             trust_days: core.settings.trust_lifetime_secs / 86_400,
-            destinations: Vec::new(),
+            destinations,
         })
     }
 
@@ -255,11 +308,40 @@ impl SecondStepService for SecondStep {
     async fn send_code(&self, req: &RequestInfo, method: Method) -> Result<CodeSent, AppError> {
         let core = &self.0;
         let mut conn = core.conn().await?;
-        core.at(&mut conn, req, Capability::AnswerSecondFactor)
-            .await?;
-        Err(AppError::Invalid(Invalid::MethodUnavailable(
-            method.factor().unwrap_or(FactorKind::Email),
-        )))
+        // The second step, or a confirmation of identity in a full session: the code is bound to it.
+        let current = core.current(&mut conn, req).await?;
+        let stage = current.session.stage;
+        let may_send = flow::allows(stage, Capability::AnswerSecondFactor)
+            || (stage.is_full() && flow::allows(stage, Capability::ConfirmIdentity));
+        if !may_send {
+            return Err(AppError::SignInIncomplete);
+        }
+        let methods = core.methods(&mut conn, &current.user).await?;
+        let unavailable = || {
+            AppError::Invalid(Invalid::MethodUnavailable(
+                method.factor().unwrap_or(FactorKind::Email),
+            ))
+        };
+        let channel = match method {
+            Method::Email => Channel::Email,
+            Method::Sms => Channel::Sms,
+            _ => return Err(unavailable()),
+        };
+        let (_, _, factor) = core
+            .destinations(&mut conn, &current.user, &methods)
+            .await?
+            .into_iter()
+            .find(|(m, _, _)| *m == method)
+            .ok_or_else(unavailable)?;
+        drop(conn);
+        let target = codes::Target {
+            channel,
+            purpose: Purpose::SignIn,
+            session_id: current.session.id,
+            factor_id: Some(factor.id),
+            number: factor.phone.as_deref(),
+        };
+        core.send_one_time_code(req, &current.user, &target).await
     }
 
     #[tracing::instrument(name = "second_step.verify_second_factor", skip_all, fields(method = method.as_db()))]

@@ -2,16 +2,21 @@
 //! making new backup codes needs a full authentication (password and second factor) within the last
 //! five minutes: a sign-in that skipped the second step on a trusted browser does not count.
 use app::error::{AppError, Invalid};
+use app::policy::PhoneNumber;
 use app::routes;
 use app::service::{RequestInfo, SecurityService};
-use app::types::{Enrolled, FactorKind, Method, SecurityOverview, Stage, TotpSetup};
+use app::types::{
+    CodeSent, Enrolled, FactorKind, Method, PhoneSetup, SecurityOverview, Stage, TotpSetup,
+};
 use async_trait::async_trait;
 use serde_json::json;
 use std::sync::Arc;
 
+use super::codes::Target;
 use super::credentials::Change;
 use super::{Core, Current, OrInternal};
 use crate::audit::Event;
+use crate::auth::factor::otp::{self, Channel, Purpose};
 use crate::auth::factor::{self, backup_codes, totp};
 use crate::auth::flow::{self, Capability};
 use crate::auth::{session, trusted_browser};
@@ -29,7 +34,7 @@ impl Core {
     /// codes and becomes the default; the "credentials changed" routine; the audit entry; and a
     /// session at the mandatory-enrolment stage moves on. Answers the result and the session's new
     /// token (for the cookie, once committed).
-    pub(super) async fn factor_enrolled(
+    pub(super) async fn factor_added_in(
         &self,
         tx: &mut crate::db::Tx,
         req: &RequestInfo,
@@ -108,11 +113,32 @@ impl SecurityService for Security {
             .or_internal("reading trusted browsers")?;
         let methods = core.methods(&mut conn, &user).await?;
         Ok(SecurityOverview {
-            factors: enrolled.iter().map(factor::Factor::view).collect(),
-            default_method: methods.first().copied(),
-            available_methods: std::iter::once(FactorKind::Totp)
-                .chain(core.relying_party().is_ok().then_some(FactorKind::Passkey))
+            factors: enrolled
+                .iter()
+                .map(|f| {
+                    let mut view = f.view();
+                    view.destination = match (f.kind, f.phone.as_deref()) {
+                        (FactorKind::Email, _) => Some(app::format::mask_email(&user.email)),
+                        (FactorKind::Sms, Some(phone)) => Some(app::format::mask_phone(phone)),
+                        _ => None,
+                    };
+                    view
+                })
                 .collect(),
+            default_method: methods.first().copied(),
+            available_methods: {
+                let mut kinds = vec![FactorKind::Totp];
+                if core.relying_party().is_ok() {
+                    kinds.push(FactorKind::Passkey);
+                }
+                if core.sms.is_some() {
+                    kinds.push(FactorKind::Sms);
+                }
+                if !enrolled.iter().any(|f| f.kind == FactorKind::Email) {
+                    kinds.push(FactorKind::Email);
+                }
+                kinds
+            },
             backup_codes_remaining: backup_codes::remaining(&mut conn, user.id)
                 .await
                 .or_internal("counting codes")?,
@@ -214,26 +240,135 @@ impl SecurityService for Security {
         let now = core.now();
         let step =
             totp::finish_enrolment(&mut conn, &core.keys, user, factor_id, code, now).await?;
-        let first = !factor::has_confirmed(&mut conn, user.id)
-            .await
-            .or_internal("reading factors")?;
         drop(conn);
-        let mut tx = core.begin().await?;
-        let label = factor::clean_label(label, &totp_label(user));
-        if !factor::confirm(&mut tx, factor_id, Some(step), &label, now)
-            .await
-            .or_internal("confirming a factor")?
-        {
-            return Err(AppError::Invalid(Invalid::SetupExpired));
+        core.factor_enrolled(
+            req,
+            &current,
+            factor_id,
+            FactorKind::Totp,
+            Some(step),
+            &factor::clean_label(label, &totp_label(user)),
+        )
+        .await
+    }
+
+    #[tracing::instrument(name = "security.begin_phone", skip_all)]
+    async fn begin_phone(&self, req: &RequestInfo, phone: &str) -> Result<PhoneSetup, AppError> {
+        let core = &self.0;
+        if core.sms.is_none() {
+            return Err(AppError::Invalid(Invalid::MethodUnavailable(
+                FactorKind::Sms,
+            )));
         }
-        let (enrolled, token) = core
-            .factor_enrolled(&mut tx, req, &current, FactorKind::Totp, first)
+        let number = PhoneNumber::parse(phone).ok_or(AppError::Invalid(Invalid::Phone))?;
+        if !core.settings.codes.allows_number(number.as_str()) {
+            return Err(AppError::Invalid(Invalid::PhoneCountryNotAllowed));
+        }
+        let mut conn = core.conn().await?;
+        let current = core.enrolling(&mut conn, req).await?;
+        let label = app::i18n::tr(current.user.locale, FactorKind::Sms.name_key(), &[]);
+        let factor_id = factor::create_pending(
+            &mut conn,
+            current.user.id,
+            FactorKind::Sms,
+            &label,
+            None,
+            Some(number.as_str()),
+            core.now(),
+        )
+        .await
+        .or_internal("storing a pending factor")?;
+        drop(conn);
+        let sent = core
+            .send_phone_code(req, &current, factor_id, number.as_str())
             .await?;
-        tx.commit().await.or_internal("committing")?;
-        if let Some(t) = token {
-            core.session_cookie(req, t);
+        Ok(PhoneSetup { factor_id, sent })
+    }
+
+    #[tracing::instrument(name = "security.resend_phone_code", skip_all)]
+    async fn resend_phone_code(
+        &self,
+        req: &RequestInfo,
+        factor_id: i64,
+    ) -> Result<CodeSent, AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        let current = core.at(&mut conn, req, Capability::Enrol).await?;
+        let pending = otp::pending_phone(&mut conn, current.user.id, factor_id, core.now())
+            .await
+            .or_internal("reading a factor")?
+            .ok_or(AppError::Invalid(Invalid::SetupExpired))?;
+        drop(conn);
+        let number = pending.phone.clone().unwrap_or_default();
+        core.send_phone_code(req, &current, factor_id, &number)
+            .await
+    }
+
+    #[tracing::instrument(name = "security.confirm_phone", skip_all)]
+    async fn confirm_phone(
+        &self,
+        req: &RequestInfo,
+        factor_id: i64,
+        code: &str,
+        label: &str,
+    ) -> Result<Enrolled, AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        let current = core.at(&mut conn, req, Capability::Enrol).await?;
+        otp::finish_phone_enrolment(
+            &mut conn,
+            &core.keys,
+            current.user.id,
+            current.session.id,
+            factor_id,
+            code,
+            core.now(),
+        )
+        .await?;
+        drop(conn);
+        let fallback = app::i18n::tr(current.user.locale, FactorKind::Sms.name_key(), &[]);
+        core.factor_enrolled(
+            req,
+            &current,
+            factor_id,
+            FactorKind::Sms,
+            None,
+            &factor::clean_label(label, &fallback),
+        )
+        .await
+    }
+
+    #[tracing::instrument(name = "security.enable_email_codes", skip_all)]
+    async fn enable_email_codes(&self, req: &RequestInfo) -> Result<Enrolled, AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        let current = core.enrolling(&mut conn, req).await?;
+        let user = &current.user;
+        if !user.email_verified {
+            return Err(AppError::Invalid(Invalid::EmailNotVerified));
         }
-        Ok(enrolled)
+        if !factor::confirmed_of(&mut conn, user.id, FactorKind::Email)
+            .await
+            .or_internal("reading factors")?
+            .is_empty()
+        {
+            return Err(AppError::Invalid(Invalid::WrongState));
+        }
+        let label = app::i18n::tr(user.locale, FactorKind::Email.name_key(), &[]);
+        let factor_id = factor::create_pending(
+            &mut conn,
+            user.id,
+            FactorKind::Email,
+            &label,
+            None,
+            None,
+            core.now(),
+        )
+        .await
+        .or_internal("storing a pending factor")?;
+        drop(conn);
+        core.factor_enrolled(req, &current, factor_id, FactorKind::Email, None, &label)
+            .await
     }
 
     #[tracing::instrument(name = "security.rename_factor", skip_all)]
@@ -419,5 +554,60 @@ impl SecurityService for Security {
             json!({}),
         )
         .await
+    }
+}
+
+impl Core {
+    /// Texts the code that proves a phone being added (bound to this session).
+    async fn send_phone_code(
+        &self,
+        req: &RequestInfo,
+        current: &Current,
+        factor_id: i64,
+        number: &str,
+    ) -> Result<CodeSent, AppError> {
+        let target = Target {
+            channel: Channel::Sms,
+            purpose: Purpose::Enrol,
+            session_id: current.session.id,
+            factor_id: Some(factor_id),
+            number: Some(number),
+        };
+        self.send_one_time_code(req, &current.user, &target).await
+    }
+
+    /// A pending factor proved: activated and named, with backup codes if it is the first, made the
+    /// default if there was none, the "credentials changed" routine, and the mandatory-enrolment stage
+    /// moved on — one transaction, whatever the kind.
+    async fn factor_enrolled(
+        &self,
+        req: &RequestInfo,
+        current: &Current,
+        factor_id: i64,
+        kind: FactorKind,
+        step: Option<i64>,
+        label: &str,
+    ) -> Result<Enrolled, AppError> {
+        let core = self;
+        let user = &current.user;
+        let now = core.now();
+        let mut tx = core.begin().await?;
+        let first = !factor::has_confirmed(&mut tx, user.id)
+            .await
+            .or_internal("reading factors")?;
+        if !factor::confirm(&mut tx, factor_id, step, label, now)
+            .await
+            .or_internal("confirming a factor")?
+        {
+            return Err(AppError::Invalid(Invalid::SetupExpired));
+        }
+        let (enrolled, token) = core
+            .factor_added_in(&mut tx, req, current, kind, first)
+            .await?;
+        tx.commit().await.or_internal("committing")?;
+        if let Some(t) = token {
+            core.session_cookie(req, t);
+        }
+        Ok(enrolled)
     }
 }

@@ -10,6 +10,7 @@ mod developers;
 mod lifecycle;
 mod lockout;
 mod migrations;
+mod otp;
 mod passkeys;
 mod passwords;
 mod second_factor;

@@ -1,12 +1,14 @@
 //! Security & sign-in settings: second factors, backup codes, trusted browsers.
 use crate::api::{
     security_overview, ConfirmIdentity, RegenerateBackupCodes, RemoveFactor, RenameFactor,
-    RevokeTrustedBrowser, SetDefaultMethod,
+    RevokeTrustedBrowser, SendCode, SetDefaultMethod,
 };
 use crate::components::passkey::{assert_own_key, failure_view, PasskeyFailure};
 use crate::components::{
-    error_view, BackupCodesPanel, LocalTime, PasskeySetup, SignedIn, TopBar, TotpSetupFlow,
+    error_view, BackupCodesPanel, CodeStatus, Countdown, EmailCodesSetup, LocalTime, PasskeySetup,
+    PhoneSetupFlow, SignedIn, TopBar, TotpSetupFlow,
 };
+use crate::error::AppError;
 use crate::i18n::{t, t_with, use_i18n};
 use crate::types::{
     Enrolled, FactorKind, FactorView, Method, PasskeyKind, SecurityOverview, Viewer,
@@ -164,6 +166,27 @@ fn ConfirmIdentityForm(
     let password = NodeRef::<leptos::html::Input>::new();
     let with_passkey = o.reauth_needs_second_factor && o.reauth_methods.contains(&Method::Passkey);
     let with_code = methods.iter().any(|m| m.takes_code());
+    // A sent-code method sends its code on request (bound to this session).
+    let code_methods: Vec<Method> = methods.iter().copied().filter(|m| m.takes_code()).collect();
+    let selected = RwSignal::new(code_methods.first().copied().unwrap_or(Method::BackupCode));
+    let choices = StoredValue::new(code_methods);
+    let send = ServerAction::<SendCode>::new();
+    let countdown = Countdown::new();
+    Effect::new(move |_| {
+        if let Some(result) = send.value().get() {
+            countdown.start(match result {
+                Ok(sent) => sent.resend_after_secs,
+                Err(AppError::ResendTooSoon { seconds }) => seconds,
+                Err(_) => 0,
+            });
+        }
+    });
+    let last_send = Signal::derive(move || send.value().get());
+    let on_send = Callback::new(move |_| {
+        send.dispatch(SendCode {
+            method: selected.get_untracked(),
+        });
+    });
     let lead = if o.reauth_needs_second_factor {
         t("security.confirm_lead_with_factor")
     } else {
@@ -178,11 +201,23 @@ fn ConfirmIdentityForm(
             {with_passkey.then(|| view! { <ConfirmWithPasskey confirm password /> })}
             {(o.reauth_needs_second_factor && with_code).then(|| view! {
                 <label for="confirm-method">{t("security.confirm_method")}</label>
-                <select id="confirm-method" name="method">
-                    {methods.iter().filter(|m| m.takes_code()).map(|m| view! {
+                <select
+                    id="confirm-method"
+                    name="method"
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        if let Some(m) = choices.get_value().into_iter().find(|m| format!("{m:?}") == value) {
+                            selected.set(m);
+                        }
+                    }
+                >
+                    {choices.get_value().into_iter().map(|m| view! {
                         <option value=format!("{m:?}")>{i18n.text(m.name_key())}</option>
                     }).collect_view()}
                 </select>
+                <Show when=move || selected.get().is_sent()>
+                    <CodeStatus last=last_send destination=Signal::derive(|| None::<String>) countdown pending=send.pending() on_send />
+                </Show>
                 <label for="confirm-code">{t("security.confirm_code")}</label>
                 <input id="confirm-code" name="code" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required />
             })}
@@ -230,6 +265,7 @@ fn Overview(
                             <div>
                                 <strong>{f.label.clone()}</strong>
                                 {(f.label != kind_name).then(|| view! { <span class="muted">" · " {kind_name.clone()}</span> })}
+                                {f.destination.clone().map(|d| view! { <span class="muted destination">" · " {d}</span> })}
                                 {(is_default && several).then(|| view! { <span class="badge">{t("security.default")}</span> })}
                                 <PasskeyDetails f=f.clone() />
                                 <p class="muted small">
@@ -270,7 +306,10 @@ fn Overview(
                             let setup = match kind {
                                 FactorKind::Totp => view! { <TotpSetupFlow on_enrolled /> }.into_any(),
                                 FactorKind::Passkey => view! { <PasskeySetup on_enrolled /> }.into_any(),
-                                _ => ().into_any(),
+                                FactorKind::Sms => view! { <PhoneSetupFlow on_enrolled /> }.into_any(),
+                                FactorKind::Email => view! {
+                                    <EmailCodesSetup address=o.email_masked.clone() verified=o.email_verified on_enrolled />
+                                }.into_any(),
                             };
                             view! {
                                 <div class="method-setup" data-kind=kind.as_db()>

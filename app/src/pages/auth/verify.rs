@@ -1,8 +1,8 @@
 //! The second step of signing in.
-use crate::api::{challenge, SignOut, VerifySecondFactor};
+use crate::api::{challenge, SendCode, SignOut, VerifySecondFactor};
 use crate::components::errors::drift_minutes;
 use crate::components::passkey::{assert_own_key, failure_view, PasskeyFailure, PasskeyHostNotice};
-use crate::components::{error_view, navigate_hard, AtStep};
+use crate::components::{error_view, navigate_hard, AtStep, CodeStatus, Countdown};
 use crate::i18n::{t, t_count, t_with, use_i18n};
 use crate::routes;
 use crate::types::{ChallengeInfo, Method, SignInStep, Stage};
@@ -147,6 +147,62 @@ fn Answer(info: ChallengeInfo, action: ServerAction<VerifySecondFactor>) -> impl
     let error = move || action.value().get().and_then(|r| r.err()).map(error_view);
     let methods = StoredValue::new(info.methods.clone());
     let backup_left = info.backup_codes_remaining;
+    // Sent codes: one send per method when it comes on screen, then *Send a new code* after the
+    // countdown the server gives.
+    let send = ServerAction::<SendCode>::new();
+    let countdown = Countdown::new();
+    let requested = RwSignal::new(Vec::<Method>::new());
+    let results = RwSignal::new(Vec::<(
+        Method,
+        Result<crate::types::CodeSent, crate::error::AppError>,
+    )>::new());
+    let destinations = StoredValue::new(info.destinations.clone());
+    Effect::new(move |_| {
+        let m = method.get();
+        if m.is_sent() && !requested.get_untracked().contains(&m) {
+            requested.update(|r| r.push(m));
+            send.dispatch(SendCode { method: m });
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = send.value().get() {
+            let m = match &result {
+                Ok(sent) => sent.method,
+                Err(_) => method.get_untracked(),
+            };
+            countdown.start(match &result {
+                Ok(sent) => sent.resend_after_secs,
+                Err(crate::error::AppError::ResendTooSoon { seconds }) => *seconds,
+                Err(_) => 0,
+            });
+            results.update(|all| {
+                all.retain(|(k, _)| *k != m);
+                all.push((m, result));
+            });
+        }
+    });
+    let last_send = Signal::derive(move || {
+        let m = method.get();
+        results
+            .get()
+            .into_iter()
+            .find(|(k, _)| *k == m)
+            .map(|(_, r)| r)
+    });
+    let known_destination = Signal::derive(move || {
+        let m = method.get();
+        destinations
+            .get_value()
+            .into_iter()
+            .find(|(k, _)| *k == m)
+            .map(|(_, d)| d)
+    });
+    let send_pending = send.pending();
+    let on_send = Callback::new(move |_| {
+        send.dispatch(SendCode {
+            method: method.get_untracked(),
+        });
+    });
     let prompt = {
         let i18n = i18n.clone();
         move || i18n.text(method.get().prompt_key())
@@ -176,6 +232,7 @@ fn Answer(info: ChallengeInfo, action: ServerAction<VerifySecondFactor>) -> impl
                         <button
                             type="button"
                             class="link-button neutral"
+                            data-method=m.as_db()
                             on:click=move |_| {
                                 method.set(m);
                                 choosing.set(false);
@@ -190,8 +247,11 @@ fn Answer(info: ChallengeInfo, action: ServerAction<VerifySecondFactor>) -> impl
     };
     let trust_days = info.trust_days;
     view! {
-        <p class="lead">{prompt}</p>
+        <p class="lead" data-testid="method-prompt" data-method=move || method.get().as_db()>{prompt}</p>
         {move || (method.get() == Method::Passkey).then(|| view! { <PasskeyAnswer action trust_days /> })}
+        <Show when=move || method.get().is_sent()>
+            <CodeStatus last=last_send destination=known_destination countdown pending=send_pending on_send />
+        </Show>
         <div hidden=move || method.get() == Method::Passkey>
         <ActionForm action attr:class="stack">
             <input type="hidden" name="method" value=move || format!("{:?}", method.get()) />
@@ -205,6 +265,7 @@ fn Answer(info: ChallengeInfo, action: ServerAction<VerifySecondFactor>) -> impl
                 inputmode=move || if method.get() == Method::BackupCode { "text" } else { "numeric" }
                 required
             />
+            <p class="muted small" hidden=move || !method.get().is_sent()>{t("otp.paste_hint")}</p>
             <label class="checkbox" for="trust">
                 <input id="trust" name="trust" type="checkbox" value="true" />
                 {t_count("verify.trust", info.trust_days, &[])}

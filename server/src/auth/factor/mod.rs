@@ -8,6 +8,7 @@
 //! and `Method` variant in `app::types`, its catalogue keys (`method.<kind>.*`), and one arm in
 //! `services::second_step::judge` and in the settings page.
 pub mod backup_codes;
+pub mod otp;
 pub mod passkey;
 pub mod totp;
 

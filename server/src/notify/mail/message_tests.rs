@@ -65,6 +65,12 @@ fn every_message_renders_completely_in_every_language() {
     };
     let link = || "http://localhost:3000/x".to_string();
     let all = vec![
+        Message::SignInCode {
+            code: "123456".into(),
+            valid_minutes: 15,
+            reset_link: link(),
+            origin: o(),
+        },
         Message::PasswordReset {
             link: link(),
             valid_minutes: 30,

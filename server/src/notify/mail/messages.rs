@@ -67,6 +67,13 @@ pub enum Message {
     },
     /// Too many failed second steps in a day: the password must be reset.
     SecondStepBlocked { reset_link: String, origin: Origin },
+    /// A sign-in code (the second step by email).
+    SignInCode {
+        code: String,
+        valid_minutes: i64,
+        reset_link: String,
+        origin: Origin,
+    },
 }
 
 impl Message {
@@ -85,6 +92,7 @@ impl Message {
             Message::BackupCodeUsed { .. } => "backup_code_used",
             Message::SecondStepFailed { .. } => "second_step_failed",
             Message::SecondStepBlocked { .. } => "second_step_blocked",
+            Message::SignInCode { .. } => "sign_in_code",
         }
     }
 
@@ -286,6 +294,24 @@ impl Message {
                     w.text("intro", &[("minutes", &minutes.to_string())]),
                     w.origin(origin),
                     w.text("advice", &[]),
+                    w.link("button", reset_link),
+                ],
+            ),
+            Message::SignInCode {
+                code,
+                valid_minutes,
+                reset_link,
+                origin,
+            } => (
+                w.own("subject", &[]),
+                vec![
+                    w.greeting(),
+                    w.text("intro", &[]),
+                    Part::Facts(vec![w.own("code", &[("code", code)])]),
+                    w.text("validity", &[("minutes", &valid_minutes.to_string())]),
+                    w.text("staff", &[]),
+                    w.origin(origin),
+                    w.text("not_you", &[]),
                     w.link("button", reset_link),
                 ],
             ),

@@ -40,6 +40,8 @@ lazy_pages! {
     Sessions => crate::pages::account::sessions::SessionsPage;
     DevMailbox => crate::pages::mailbox::DevMailboxPage;
     Guide => crate::pages::guide::GuidePage;
+    AccountDetails => crate::pages::account::details::AccountDetailsPage;
+    PayoutDetails => crate::pages::account::payout::PayoutPage;
     Developers => crate::pages::developers::DevelopersPage;
     GuideSection => crate::pages::guide::GuidePage;
 }

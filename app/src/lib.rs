@@ -3,6 +3,7 @@
 #![cfg_attr(feature = "ssr", deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod api;
+pub mod banking;
 pub mod components;
 pub mod error;
 pub mod format;
@@ -91,6 +92,8 @@ pub fn App() -> impl IntoView {
                 <Route path=matcher::ACCOUNT_PASSWORD view={Lazy::<lazy::AccountPassword>::new()} ssr=SsrMode::Async />
                 <Route path=matcher::SECURITY view={Lazy::<lazy::Security>::new()} ssr=SsrMode::Async />
                 <Route path=matcher::SESSIONS view={Lazy::<lazy::Sessions>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::ACCOUNT_DETAILS view={Lazy::<lazy::AccountDetails>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::PAYOUT_DETAILS view={Lazy::<lazy::PayoutDetails>::new()} ssr=SsrMode::Async />
                 <Route path=matcher::DEVELOPERS view={Lazy::<lazy::Developers>::new()} />
                 <Route path=matcher::GUIDE view={Lazy::<lazy::Guide>::new()} />
                 <Route path=matcher::GUIDE_SECTION view={Lazy::<lazy::GuideSection>::new()} />

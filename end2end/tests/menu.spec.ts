@@ -57,7 +57,33 @@ test('account and payout details are in the menu of authorized users only', asyn
   await hydrated(other);
   await other.getByTestId('user-menu').click();
   await expect(other.getByRole('menuitem', { name: 'Account details' })).toBeVisible();
-  await expect(other.getByRole('menuitem', { name: 'Payout details' })).toBeVisible();
+  await other.getByRole('menuitem', { name: 'Account details' }).click();
+  await expect(other.getByTestId('account-details')).toContainText(username);
+  await hydrated(other);
+
+  // Payout details: confirm it's you, a live check of the IBAN, then saved, masked and emailed.
+  await other.getByTestId('user-menu').click();
+  await other.getByRole('menuitem', { name: 'Payout details' }).click();
+  await expect(other).toHaveURL(/\/account\/payout$/);
+  await hydrated(other);
+  // Signed in just now: the details open at once; later they ask for the password again.
+  await expect(other.getByTestId('payout-none')).toBeVisible();
+  await other.getByLabel('Account holder').fill('Ada Lovelace');
+  await other.getByLabel('IBAN').fill('DE89 3704 0044 0532 0130 01');
+  await expect(other.locator('#iban-hint')).toHaveText('That IBAN is not valid: check it for typing mistakes.');
+  await other.getByLabel('IBAN').fill('DE89 3704 0044 0532 0130 00');
+  await expect(other.locator('#iban-hint')).toHaveCount(0);
+  await other.getByLabel('BIC (SWIFT code)').fill('DEUTDEFF');
+  await other.getByRole('button', { name: 'Save payout details' }).click();
+  await expect(other.getByRole('status')).toContainText('We sent you an email about this change.');
+  await expect(other.getByTestId('payout-current')).toContainText('DE•• •••• •••• •••• ••30 00');
+  await expect(other.getByTestId('payout-current')).not.toContainText('0532');
+  await other.goto('/dev/mailbox');
+  await expect(other.locator(`article.mail[data-recipient="${username}@example.com"][data-kind="payout_changed"]`)).toHaveCount(1);
+
+  // The server refuses a plain user who asks anyway.
+  const refused = await page.request.post('/api/payout_details', { headers: { Origin: servers.main.url } });
+  expect(refused.status()).toBe(403);
 });
 
 test('the language chosen from the menu is kept: pages and emails in French, then Spanish', async ({ page }) => {

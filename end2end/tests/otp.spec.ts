@@ -95,7 +95,7 @@ async function signInAt(page: Page, server: Server, username: string, password: 
   await hydrated(page);
   await page.getByLabel('Username or email').fill(username);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /** An invited user (the invitation proves the email address), signed in, on the security page. */

@@ -85,6 +85,10 @@ events! {
     UserCreated = "user.created",
     TwoFactorRequirementChanged = "user.mfa_requirement",
     LocaleChanged = "preferences.locale",
+    /// Payout details were viewed or changed (never their values).
+    PayoutViewed = "account.payout_viewed",
+    PayoutChanged = "account.payout_changed",
+    DisplayNameChanged = "account.display_name_changed",
 }
 
 /// One event to record.

@@ -13,6 +13,7 @@ pub mod http;
 pub mod jobs;
 pub mod keyring;
 pub mod notify;
+pub mod payout;
 pub mod services;
 pub mod startup;
 pub mod users;

@@ -147,6 +147,10 @@ endpoints! {
     "sessions" SignedIn ListSessions "list_sessions" () -> Vec<SessionSummary>;
     "sessions" SignedIn RevokeSession "revoke_session" (id: String) -> ();
     "sessions" SignedIn RevokeOtherSessions "revoke_other_sessions" (password: String) -> u64;
+    "profile" Authorized AccountDetails "account_details" () -> crate::types::AccountDetails;
+    "profile" Authorized SetDisplayName "set_display_name" (name: String) -> ();
+    "profile" Authorized PayoutDetails "payout_details" () -> PayoutView;
+    "profile" Authorized SetPayoutDetails "set_payout_details" (holder: String, iban: String, bic: String) -> PayoutView;
     "preferences" Anyone SetLocale "set_locale" (locale: Locale) -> ();
     "preferences" Anyone SetTimeZone "set_time_zone" (time_zone: String) -> ();
     "developer" Development DevMailbox "dev_mailbox" () -> Vec<MailView>;

@@ -4,7 +4,7 @@ use crate::components::navigate_hard;
 use crate::i18n::{t, use_i18n};
 use crate::keyboard as key;
 use crate::routes;
-use crate::types::{Locale, Role, Viewer};
+use crate::types::{Locale, Viewer};
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -91,7 +91,18 @@ pub fn UserMenu(viewer: Viewer) -> impl IntoView {
         }
     });
     let open = RwSignal::new(false);
+    let root = NodeRef::<html::Div>::new();
     let button = NodeRef::<html::Button>::new();
+    // A click anywhere else closes it (the listener goes with the menu).
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::click, move |ev| {
+            if open.try_get_untracked() == Some(true) && !web_sys_like::inside(&root, &ev) {
+                let _ = open.try_set(false);
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
     let menu = NodeRef::<html::Div>::new();
     let focus_item = move |which: Which| {
         let list = items(&menu);
@@ -138,7 +149,7 @@ pub fn UserMenu(viewer: Viewer) -> impl IntoView {
             close(false);
         }
     };
-    let authorized = viewer.role == Role::Authorized;
+    let authorized = viewer.role.sees_account_details();
     let current = i18n.locale;
     let initial = viewer
         .display_name
@@ -148,15 +159,7 @@ pub fn UserMenu(viewer: Viewer) -> impl IntoView {
         .to_uppercase()
         .to_string();
     view! {
-        <div
-            class="user-menu"
-            on:focusout=move |ev| {
-                // Also fired when the menu leaves the page (a link followed): then nothing is left to close.
-                if !web_sys_like::focus_stays_inside(&ev) {
-                    let _ = open.try_set(false);
-                }
-            }
-        >
+        <div class="user-menu" node_ref=root>
             <button
                 type="button"
                 class="menu-button-trigger"
@@ -181,6 +184,8 @@ pub fn UserMenu(viewer: Viewer) -> impl IntoView {
                 hidden=move || !open.get()
                 node_ref=menu
                 on:keydown=on_menu_key
+                // An item chosen: the menu closes while the page it belongs to is still there.
+                on:click=move |_| open.set(false)
             >
                 <p class="menu-identity" role="none">
                     <strong>{viewer.username.clone()}</strong>
@@ -294,23 +299,14 @@ mod web_sys_like {
         let _ = (items, which, target(which, None, 0));
     }
 
-    /// Whether focus moves to another element of the menu (a focus-out that keeps it open).
-    pub fn focus_stays_inside(ev: &leptos::ev::FocusEvent) -> bool {
-        #[cfg(feature = "hydrate")]
-        {
-            use wasm_bindgen::JsCast;
-            let inside = |root: Option<web_sys::EventTarget>| {
-                root.and_then(|r| r.dyn_into::<web_sys::Node>().ok())
-            };
-            match (inside(ev.current_target()), inside(ev.related_target())) {
-                (Some(root), Some(next)) => root.contains(Some(&next)),
-                _ => false,
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = ev;
-            false
+    /// Whether a click landed inside the menu.
+    #[cfg(feature = "hydrate")]
+    pub fn inside(root: &NodeRef<html::Div>, ev: &leptos::ev::MouseEvent) -> bool {
+        use wasm_bindgen::JsCast;
+        let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        match (root.try_get_untracked().flatten(), target) {
+            (Some(root), Some(target)) => root.contains(Some(&target)),
+            _ => false,
         }
     }
 }

@@ -4,8 +4,9 @@ use super::RequestInfo;
 use crate::error::AppError;
 use crate::policy::PasswordOwner;
 use crate::types::{
-    ChallengeInfo, CodeSent, Enrolled, LinkInfo, LinkKind, Locale, MailView, Method, PhoneSetup,
-    SecurityOverview, SessionState, SessionSummary, SignInStep, TotpSetup,
+    AccountDetails, ChallengeInfo, CodeSent, Enrolled, LinkInfo, LinkKind, Locale, MailView,
+    Method, PayoutView, PhoneSetup, SecurityOverview, SessionState, SessionSummary, SignInStep,
+    TotpSetup,
 };
 use async_trait::async_trait;
 
@@ -195,6 +196,29 @@ pub trait PasskeyService: Send + Sync + 'static {
         req: &RequestInfo,
         credential: &str,
     ) -> Result<SignInStep, AppError>;
+}
+
+/// Account and payout details (authorized users and administrators only; payout details also need a
+/// full authentication within the last five minutes).
+#[async_trait]
+pub trait ProfileService: Send + Sync + 'static {
+    async fn account_details(&self, req: &RequestInfo) -> Result<AccountDetails, AppError>;
+
+    /// The name shown in the menu and in emails.
+    async fn set_display_name(&self, req: &RequestInfo, name: &str) -> Result<(), AppError>;
+
+    /// Payout details, masked.
+    async fn payout_details(&self, req: &RequestInfo) -> Result<PayoutView, AppError>;
+
+    /// Replaces the payout details (IBAN checked by its check digits, BIC by its shape); the owner
+    /// is emailed and the change audited.
+    async fn set_payout_details(
+        &self,
+        req: &RequestInfo,
+        holder: &str,
+        iban: &str,
+        bic: &str,
+    ) -> Result<PayoutView, AppError>;
 }
 
 /// The signed-in user's own sessions and devices.

@@ -148,6 +148,7 @@ pub struct Services {
     pub account: Arc<dyn AccountService>,
     pub security: Arc<dyn SecurityService>,
     pub passkeys: Arc<dyn PasskeyService>,
+    pub profile: Arc<dyn ProfileService>,
     pub sessions: Arc<dyn SessionsService>,
     pub admin: Arc<dyn AdminService>,
     pub preferences: Arc<dyn PreferencesService>,

@@ -33,3 +33,31 @@ pub struct MailView {
     pub attempts: i64,
     pub last_error: Option<String>,
 }
+
+/// Payout details as the page shows them: masked (the full values never reach the browser).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutView {
+    /// None until the user enters them.
+    pub details: Option<MaskedPayout>,
+    /// Seconds left of the confirmation of identity that opened them.
+    pub reauthenticated_secs_left: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaskedPayout {
+    pub holder: String,
+    pub iban: String,
+    pub bic: String,
+    pub updated_at: i64,
+}
+
+/// The account's own details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDetails {
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub email_verified: bool,
+    /// The confirmed phone number for text messages, masked.
+    pub phone: Option<String>,
+}

@@ -9,6 +9,7 @@ pub mod developer;
 pub mod lockout;
 pub mod passkeys;
 pub mod preferences;
+pub mod profile;
 pub mod second_step;
 pub mod security;
 pub mod sessions;
@@ -301,6 +302,7 @@ pub fn all(core: Arc<Core>) -> Services {
         account: Arc::new(account::Account(core.clone())),
         security: Arc::new(security::Security(core.clone())),
         passkeys: Arc::new(passkeys::Passkeys(core.clone())),
+        profile: Arc::new(profile::Profile(core.clone())),
         sessions: Arc::new(sessions::Sessions(core.clone())),
         admin: Arc::new(admin::Admin(core.clone())),
         preferences: Arc::new(preferences::Preferences(core.clone())),

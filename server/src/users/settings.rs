@@ -172,3 +172,13 @@ pub async fn set_time_zone(conn: &mut Conn, id: i64, time_zone: &str) -> Result<
         .await?;
     Ok(())
 }
+
+/// The name shown in the menu and in emails.
+pub async fn set_display_name(conn: &mut Conn, id: i64, name: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET display_name = $1 WHERE id = $2")
+        .bind(name)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

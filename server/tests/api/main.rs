@@ -13,6 +13,7 @@ mod migrations;
 mod otp;
 mod passkeys;
 mod passwords;
+mod profile;
 mod second_factor;
 mod sessions;
 mod sign_in;

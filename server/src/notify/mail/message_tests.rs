@@ -126,6 +126,11 @@ fn every_message_renders_completely_in_every_language() {
             settings_link: link(),
             origin: o(),
         },
+        Message::PayoutChanged {
+            iban_masked: "DE•• •••• •••• •••• ••30 00".into(),
+            payout_link: link(),
+            origin: o(),
+        },
         Message::BackupCodeUsed {
             remaining: 5,
             settings_link: link(),

@@ -54,6 +54,12 @@ pub enum Message {
         settings_link: String,
         origin: Origin,
     },
+    /// The payout details changed (the new IBAN, masked).
+    PayoutChanged {
+        iban_masked: String,
+        payout_link: String,
+        origin: Origin,
+    },
     BackupCodeUsed {
         remaining: i64,
         settings_link: String,
@@ -89,6 +95,7 @@ impl Message {
             Message::FactorAdded { .. } => "factor_added",
             Message::FactorRemoved { .. } => "factor_removed",
             Message::BackupCodesRegenerated { .. } => "backup_codes_regenerated",
+            Message::PayoutChanged { .. } => "payout_changed",
             Message::BackupCodeUsed { .. } => "backup_code_used",
             Message::SecondStepFailed { .. } => "second_step_failed",
             Message::SecondStepBlocked { .. } => "second_step_blocked",
@@ -248,6 +255,20 @@ impl Message {
                     w.origin(origin),
                     w.text("not_you", &[]),
                     w.link("button", settings_link),
+                ],
+            ),
+            Message::PayoutChanged {
+                iban_masked,
+                payout_link,
+                origin,
+            } => (
+                w.own("subject", &[]),
+                vec![
+                    w.greeting(),
+                    w.text("intro", &[("iban", iban_masked)]),
+                    w.origin(origin),
+                    w.text("not_you", &[]),
+                    w.link("button", payout_link),
                 ],
             ),
             Message::BackupCodeUsed {

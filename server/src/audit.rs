@@ -78,6 +78,11 @@ events! {
     CredentialsChanged = "credentials.changed",
     UserCreated = "user.created",
     TwoFactorRequirementChanged = "user.mfa_requirement",
+    RoleChanged = "user.role_changed",
+    AccountDisabled = "user.disabled",
+    AccountEnabled = "user.enabled",
+    /// An administrator ended every session of an account.
+    SessionsEndedByAdmin = "user.sessions_ended",
     LocaleChanged = "preferences.locale",
 }
 

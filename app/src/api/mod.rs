@@ -1,6 +1,7 @@
 //! Server functions: thin. Each reads the request, calls the service method of the same name, and lets
 //! `ssr::Call::finish` apply cookies and the HTTP status of an error.
 mod account;
+mod admin;
 mod developer;
 mod passkeys;
 mod preferences;
@@ -10,6 +11,7 @@ mod sessions;
 mod sign_in;
 
 pub use account::*;
+pub use admin::*;
 pub use developer::*;
 pub use passkeys::*;
 pub use preferences::*;

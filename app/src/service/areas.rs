@@ -4,8 +4,9 @@ use super::RequestInfo;
 use crate::error::AppError;
 use crate::policy::PasswordOwner;
 use crate::types::{
-    ChallengeInfo, CodeSent, Enrolled, LinkInfo, LinkKind, Locale, MailView, Method,
-    SecurityOverview, SessionState, SessionSummary, SignInStep, TotpSetup,
+    AdminUserDetail, ChallengeInfo, CodeSent, CreatedUser, Enrolled, LinkInfo, LinkKind, Locale,
+    MailView, Method, Role, SecurityOverview, SessionState, SessionSummary, SignInStep, TotpSetup,
+    UserPage,
 };
 use async_trait::async_trait;
 
@@ -191,9 +192,74 @@ pub trait SessionsService: Send + Sync + 'static {
     ) -> Result<u64, AppError>;
 }
 
-/// The back office (administrators only, with a recent full authentication).
+/// The back office. Every method refuses anyone but an administrator in a full session whose last full
+/// authentication is recent (`REAUTH_WINDOW_SECS`); none shows or sets another user's secrets.
 #[async_trait]
-pub trait AdminService: Send + Sync + 'static {}
+pub trait AdminService: Send + Sync + 'static {
+    /// Users whose username, email or name contains `search`, a page at a time.
+    async fn admin_users(
+        &self,
+        req: &RequestInfo,
+        search: &str,
+        page: u32,
+    ) -> Result<UserPage, AppError>;
+
+    async fn admin_user(
+        &self,
+        req: &RequestInfo,
+        username: &str,
+    ) -> Result<AdminUserDetail, AppError>;
+
+    /// Creates an account with a temporary password (shown once, and emailed) or an invitation email.
+    #[allow(clippy::too_many_arguments)]
+    async fn admin_create_user(
+        &self,
+        req: &RequestInfo,
+        username: &str,
+        email: &str,
+        display_name: &str,
+        role: Role,
+        invite: bool,
+        mfa_required: bool,
+    ) -> Result<CreatedUser, AppError>;
+
+    /// Changes another account's role.
+    async fn admin_set_role(
+        &self,
+        req: &RequestInfo,
+        username: &str,
+        role: Role,
+    ) -> Result<(), AppError>;
+
+    /// Disables another account (its sessions end) or enables it again.
+    async fn admin_set_disabled(
+        &self,
+        req: &RequestInfo,
+        username: &str,
+        disabled: bool,
+    ) -> Result<(), AppError>;
+
+    /// Unlocks an account locked by wrong passwords; false if it was not locked.
+    async fn admin_unlock(&self, req: &RequestInfo, username: &str) -> Result<bool, AppError>;
+
+    /// A new temporary password for another account (shown once, and emailed); its sessions end.
+    async fn admin_issue_temporary_password(
+        &self,
+        req: &RequestInfo,
+        username: &str,
+    ) -> Result<String, AppError>;
+
+    /// Ends every session of another account; answers how many.
+    async fn admin_end_sessions(&self, req: &RequestInfo, username: &str) -> Result<u64, AppError>;
+
+    /// Makes two-step verification mandatory for an account, or not.
+    async fn admin_require_two_factor(
+        &self,
+        req: &RequestInfo,
+        username: &str,
+        required: bool,
+    ) -> Result<(), AppError>;
+}
 
 /// Language and time zone.
 #[async_trait]

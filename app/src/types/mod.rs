@@ -1,9 +1,11 @@
 //! Types shared by the browser and the server: what server functions take and return.
 mod account;
+mod admin;
 mod security;
 mod session;
 
 pub use account::*;
+pub use admin::*;
 pub use security::*;
 pub use session::*;
 

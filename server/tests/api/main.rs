@@ -4,6 +4,7 @@
 mod browser;
 #[macro_use]
 mod harness;
+mod admin;
 mod attacks;
 mod credentials;
 mod lifecycle;

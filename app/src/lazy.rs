@@ -39,4 +39,7 @@ lazy_pages! {
     Security => crate::pages::account::security::SecurityPage;
     Sessions => crate::pages::account::sessions::SessionsPage;
     DevMailbox => crate::pages::mailbox::DevMailboxPage;
+    /// The back office.
+    AdminUsers => crate::pages::admin::users::AdminUsersPage;
+    AdminUser => crate::pages::admin::user::AdminUserPage;
 }

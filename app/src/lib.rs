@@ -90,6 +90,9 @@ pub fn App() -> impl IntoView {
                 <Route path=matcher::ACCOUNT_PASSWORD view={Lazy::<lazy::AccountPassword>::new()} ssr=SsrMode::Async />
                 <Route path=matcher::SECURITY view={Lazy::<lazy::Security>::new()} ssr=SsrMode::Async />
                 <Route path=matcher::SESSIONS view={Lazy::<lazy::Sessions>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::ADMIN view={Lazy::<lazy::AdminUsers>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::ADMIN_USERS view={Lazy::<lazy::AdminUsers>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::ADMIN_USER view={Lazy::<lazy::AdminUser>::new()} ssr=SsrMode::Async />
                 <Route path=matcher::DEV_MAILBOX view={Lazy::<lazy::DevMailbox>::new()} ssr=SsrMode::Async />
             </Routes>
         </Router>

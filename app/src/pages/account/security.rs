@@ -146,7 +146,7 @@ fn ConfirmWithPasskey(
 
 /// Confirm it's you: the password, and a second step when the account has one.
 #[component]
-fn ConfirmIdentityForm(
+pub(crate) fn ConfirmIdentityForm(
     o: SecurityOverview,
     confirm: ServerAction<ConfirmIdentity>,
 ) -> impl IntoView {

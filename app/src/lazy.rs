@@ -42,4 +42,7 @@ lazy_pages! {
     /// The back office.
     AdminUsers => crate::pages::admin::users::AdminUsersPage;
     AdminUser => crate::pages::admin::user::AdminUserPage;
+    AdminAudit => crate::pages::admin::audit::AdminAuditPage;
+    /// The owner's own audit log.
+    Activity => crate::pages::account::activity::ActivityPage;
 }

@@ -271,6 +271,9 @@ fn routes(
         .hash_files(hashed_site().is_some())
         .build();
     let app_routes = generate_route_list(App);
+    let downloads = Router::new()
+        .route(app::routes::ADMIN_AUDIT_CSV, get(http::audit_csv))
+        .with_state(services.clone());
     let pages = Router::new()
         .leptos_routes_with_context(
             &leptos_options,
@@ -294,6 +297,7 @@ fn routes(
         .route("/healthz", get(http::healthz))
         .with_state(db)
         .merge(files)
+        .merge(downloads)
         .merge(pages)
         .layer(from_fn(http::error_status))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(

@@ -112,3 +112,18 @@ pub async fn admin_require_two_factor(username: String, required: bool) -> Resul
         .await;
     call.finish(result)
 }
+
+#[server(prefix = "/api", endpoint = "admin_audit")]
+pub async fn admin_audit(
+    #[server(default)] event: String,
+    #[server(default)] user: String,
+    #[server(default)] page: u32,
+) -> Result<crate::types::AuditPage, AppError> {
+    let call = super::ssr::Call::new()?;
+    let result = call
+        .services
+        .admin
+        .admin_audit(&call.req, &event, &user, page)
+        .await;
+    call.finish(result)
+}

@@ -1,6 +1,7 @@
 //! Server functions: thin. Each reads the request, calls the service method of the same name, and lets
 //! `ssr::Call::finish` apply cookies and the HTTP status of an error.
 mod account;
+mod activity;
 mod admin;
 mod developer;
 mod passkeys;
@@ -11,6 +12,7 @@ mod sessions;
 mod sign_in;
 
 pub use account::*;
+pub use activity::*;
 pub use admin::*;
 pub use developer::*;
 pub use passkeys::*;

@@ -67,6 +67,7 @@ pub fn UserMenu(viewer: Viewer) -> impl IntoView {
                 <a role="menuitem" href=routes::ACCOUNT_PASSWORD>{t("menu.change_password")}</a>
                 <a role="menuitem" href=routes::SECURITY>{t("menu.security")}</a>
                 <a role="menuitem" href=routes::SESSIONS>{t("menu.sessions")}</a>
+                <a role="menuitem" href=routes::ACTIVITY>{t("audit.menu_item")}</a>
                 {viewer.role.is_admin().then(|| view! {
                     <a role="menuitem" href=routes::ADMIN_USERS data-testid="back-office">{t("admin.menu_item")}</a>
                 })}

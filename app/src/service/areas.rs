@@ -4,9 +4,9 @@ use super::RequestInfo;
 use crate::error::AppError;
 use crate::policy::PasswordOwner;
 use crate::types::{
-    AdminUserDetail, ChallengeInfo, CodeSent, CreatedUser, Enrolled, LinkInfo, LinkKind, Locale,
-    MailView, Method, Role, SecurityOverview, SessionState, SessionSummary, SignInStep, TotpSetup,
-    UserPage,
+    AdminUserDetail, AuditPage, ChallengeInfo, CodeSent, CreatedUser, Enrolled, LinkInfo, LinkKind,
+    Locale, MailView, Method, Role, SecurityOverview, SessionState, SessionSummary, SignInStep,
+    TotpSetup, UserPage,
 };
 use async_trait::async_trait;
 
@@ -259,6 +259,32 @@ pub trait AdminService: Send + Sync + 'static {
         username: &str,
         required: bool,
     ) -> Result<(), AppError>;
+
+    /// The audit log, newest first: one event (or all), one account's events as actor or subject (or
+    /// all), a page at a time.
+    async fn admin_audit(
+        &self,
+        req: &RequestInfo,
+        event: &str,
+        username: &str,
+        page: u32,
+    ) -> Result<AuditPage, AppError>;
+
+    /// The same entries (every page) as CSV, headers in the administrator's language. The export is
+    /// itself recorded.
+    async fn admin_audit_csv(
+        &self,
+        req: &RequestInfo,
+        event: &str,
+        username: &str,
+    ) -> Result<String, AppError>;
+}
+
+/// The owner's own audit log.
+#[async_trait]
+pub trait ActivityService: Send + Sync + 'static {
+    /// What happened on the signed-in user's account, newest first, a page at a time.
+    async fn my_activity(&self, req: &RequestInfo, page: u32) -> Result<AuditPage, AppError>;
 }
 
 /// Language and time zone.

@@ -150,6 +150,7 @@ pub struct Services {
     pub passkeys: Arc<dyn PasskeyService>,
     pub sessions: Arc<dyn SessionsService>,
     pub admin: Arc<dyn AdminService>,
+    pub activity: Arc<dyn ActivityService>,
     pub preferences: Arc<dyn PreferencesService>,
     pub developer: Arc<dyn DeveloperService>,
 }

@@ -1,11 +1,13 @@
 //! Types shared by the browser and the server: what server functions take and return.
 mod account;
 mod admin;
+mod audit;
 mod security;
 mod session;
 
 pub use account::*;
 pub use admin::*;
+pub use audit::*;
 pub use security::*;
 pub use session::*;
 

@@ -2,6 +2,7 @@
 //! its `app::service` trait directly over the capabilities in `auth`, `users`, `notify` and `audit`.
 //! `Core` holds what they share; `credentials` is the one routine every change of credentials runs.
 pub mod account;
+pub mod activity;
 pub mod admin;
 pub mod credentials;
 pub mod developer;
@@ -298,6 +299,7 @@ pub fn all(core: Arc<Core>) -> Services {
         passkeys: Arc::new(passkeys::Passkeys(core.clone())),
         sessions: Arc::new(sessions::Sessions(core.clone())),
         admin: Arc::new(admin::Admin(core.clone())),
+        activity: Arc::new(activity::Activity(core.clone())),
         preferences: Arc::new(preferences::Preferences(core.clone())),
         developer: Arc::new(developer::Developer(core)),
     }

@@ -34,6 +34,7 @@ const CALLS: &[(&str, &[(&str, &str)])] = &[
         "admin_require_two_factor",
         &[("username", "target"), ("required", "true")],
     ),
+    ("admin_audit", &[("event", ""), ("user", ""), ("page", "0")]),
 ];
 
 async fn user_with_role(app: &TestApp, name: &str, role: &str) -> i64 {
@@ -62,6 +63,13 @@ async fn refused_everything(app: &TestApp, b: &Browser, status: u16, error: Valu
         assert_eq!(a.status, status, "{who} calling {function}: {}", a.body);
         assert_eq!(a.json(), error, "{who} calling {function}");
     }
+    let csv = b.get("/admin/audit.csv").await;
+    assert_eq!(
+        csv.status, status,
+        "{who} exporting the audit log: {}",
+        csv.body
+    );
+    assert_eq!(csv.json(), error, "{who} exporting the audit log");
     // Nothing happened.
     assert_eq!(
         app.count("SELECT COUNT(*) FROM users WHERE username = 'newcomer'")

@@ -6,6 +6,7 @@ mod browser;
 mod harness;
 mod admin;
 mod attacks;
+mod audit;
 mod credentials;
 mod lifecycle;
 mod lockout;

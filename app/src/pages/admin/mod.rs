@@ -1,5 +1,6 @@
 //! The back office (`/admin`), for administrators. The pages only steer: every server function behind
 //! them refuses anyone but an administrator with a full, recent authentication.
+pub mod audit;
 pub mod user;
 pub mod users;
 
@@ -44,6 +45,8 @@ fn AdminFrame(viewer: Viewer, body: AdminBody) -> impl IntoView {
         <main class="page admin">
             <nav class="admin-nav" aria-label=t("admin.nav_label")>
                 <a href=routes::ADMIN_USERS>{t("admin.nav_users")}</a>
+                " "
+                <a href=routes::ADMIN_AUDIT>{t("audit.nav_audit")}</a>
             </nav>
             <Suspense fallback=|| view! { <p class="loading">{t("app.loading")}</p> }>
                 {move || Suspend::new(async move {

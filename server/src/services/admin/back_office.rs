@@ -4,7 +4,9 @@
 //! administrator out of their own (role, disabling, temporary password, ending sessions) are refused on it.
 use app::error::{AppError, Invalid};
 use app::service::{AdminService, RequestInfo};
-use app::types::{AdminUser, AdminUserDetail, CreatedUser, Role, UserPage, USERS_PER_PAGE};
+use app::types::{
+    AdminUser, AdminUserDetail, AuditPage, CreatedUser, Role, UserPage, USERS_PER_PAGE,
+};
 use async_trait::async_trait;
 use serde_json::json;
 
@@ -58,7 +60,11 @@ fn view(user: &User) -> AdminUser {
 impl Admin {
     /// The caller, if they may use the back office now. A partial session learns nothing more than that
     /// it must finish signing in; anyone but an administrator is refused before the recency is judged.
-    async fn administrator(&self, conn: &mut Conn, req: &RequestInfo) -> Result<Current, AppError> {
+    pub(super) async fn administrator(
+        &self,
+        conn: &mut Conn,
+        req: &RequestInfo,
+    ) -> Result<Current, AppError> {
         let core = &self.0;
         let current = core.at(conn, req, Capability::UseAccount).await?;
         if !current.user.role.is_admin() {
@@ -305,5 +311,26 @@ impl AdminService for Admin {
         self.require_two_factor_for(actor, Some(req), &user, required, None)
             .await
             .map_err(refusal)
+    }
+
+    #[tracing::instrument(name = "admin.audit", skip_all)]
+    async fn admin_audit(
+        &self,
+        req: &RequestInfo,
+        event: &str,
+        username: &str,
+        page: u32,
+    ) -> Result<AuditPage, AppError> {
+        self.audit_page(req, event, username, page).await
+    }
+
+    #[tracing::instrument(name = "admin.audit_csv", skip_all)]
+    async fn admin_audit_csv(
+        &self,
+        req: &RequestInfo,
+        event: &str,
+        username: &str,
+    ) -> Result<String, AppError> {
+        self.audit_csv(req, event, username).await
     }
 }

@@ -8,6 +8,7 @@ use app::types::{Locale, Role};
 use serde_json::json;
 use std::sync::Arc;
 
+pub mod audit_log;
 mod back_office;
 
 use super::credentials::Change;

@@ -85,6 +85,16 @@ events! {
     SessionsEndedByAdmin = "user.sessions_ended",
     /// An administrator exported the audit log (the filters are in the detail).
     AuditExported = "audit_log.exported",
+    /// The owner, past the password step, asked for help: every sign-in method lost.
+    RecoveryRequested = "two_step_recovery.requested",
+    /// An administrator recorded how they verified the owner's identity.
+    RecoveryVerified = "two_step_recovery.verified",
+    RecoveryApproved = "two_step_recovery.approved",
+    RecoveryRejected = "two_step_recovery.rejected",
+    /// The owner cancelled an approved recovery from its email.
+    RecoveryCancelled = "two_step_recovery.cancelled",
+    /// The waiting period passed: every factor, backup code and trusted browser removed.
+    RecoveryCompleted = "two_step_recovery.completed",
     LocaleChanged = "preferences.locale",
 }
 

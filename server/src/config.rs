@@ -191,6 +191,10 @@ pub struct ServeArgs {
     /// Audit log entries are kept this long.
     #[arg(long, env = "AUDIT_RETENTION", default_value = "365d", value_parser = parse_duration)]
     pub audit_retention: Duration,
+    /// An approved recovery (every sign-in method removed) takes effect after this long, during which
+    /// the owner can cancel it from the email that announced it.
+    #[arg(long, env = "RECOVERY_WAIT", default_value = "24h", value_parser = parse_duration)]
+    pub recovery_wait: Duration,
     /// Where the built site is (cargo-leptos output: the pkg/ directory and assets).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
@@ -256,6 +260,7 @@ impl Default for ServeArgs {
             enrollment_timeout: Duration::from_secs(3600),
             outbox_retention: Duration::from_secs(7 * 86_400),
             audit_retention: Duration::from_secs(365 * 86_400),
+            recovery_wait: Duration::from_secs(24 * 3600),
             site_root: PathBuf::from("target/site"),
             hash_workers: None,
             hash_queue: None,

@@ -127,3 +127,47 @@ pub async fn admin_audit(
         .await;
     call.finish(result)
 }
+
+#[server(prefix = "/api", endpoint = "admin_recovery_requests")]
+pub async fn admin_recovery_requests() -> Result<Vec<crate::types::RecoveryView>, AppError> {
+    let call = super::ssr::Call::new()?;
+    let result = call.services.admin.admin_recovery_requests(&call.req).await;
+    call.finish(result)
+}
+
+#[server(prefix = "/api", endpoint = "admin_record_verification")]
+pub async fn admin_record_verification(
+    id: i64,
+    method: String,
+    reference: String,
+) -> Result<(), AppError> {
+    let call = super::ssr::Call::new()?;
+    let result = call
+        .services
+        .admin
+        .admin_record_verification(&call.req, id, &method, &reference)
+        .await;
+    call.finish(result)
+}
+
+#[server(prefix = "/api", endpoint = "admin_approve_recovery")]
+pub async fn admin_approve_recovery(id: i64) -> Result<i64, AppError> {
+    let call = super::ssr::Call::new()?;
+    let result = call
+        .services
+        .admin
+        .admin_approve_recovery(&call.req, id)
+        .await;
+    call.finish(result)
+}
+
+#[server(prefix = "/api", endpoint = "admin_reject_recovery")]
+pub async fn admin_reject_recovery(id: i64) -> Result<(), AppError> {
+    let call = super::ssr::Call::new()?;
+    let result = call
+        .services
+        .admin
+        .admin_reject_recovery(&call.req, id)
+        .await;
+    call.finish(result)
+}

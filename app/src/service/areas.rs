@@ -5,8 +5,8 @@ use crate::error::AppError;
 use crate::policy::PasswordOwner;
 use crate::types::{
     AdminUserDetail, AuditPage, ChallengeInfo, CodeSent, CreatedUser, Enrolled, LinkInfo, LinkKind,
-    Locale, MailView, Method, Role, SecurityOverview, SessionState, SessionSummary, SignInStep,
-    TotpSetup, UserPage,
+    Locale, MailView, Method, RecoveryView, Role, SecurityOverview, SessionState, SessionSummary,
+    SignInStep, TotpSetup, UserPage,
 };
 use async_trait::async_trait;
 
@@ -270,6 +270,28 @@ pub trait AdminService: Send + Sync + 'static {
         page: u32,
     ) -> Result<AuditPage, AppError>;
 
+    /// Recovery requests: open and approved ones first (oldest first), then the latest closed ones.
+    async fn admin_recovery_requests(
+        &self,
+        req: &RequestInfo,
+    ) -> Result<Vec<RecoveryView>, AppError>;
+
+    /// Records how the owner's identity was verified (the administrator's own process: a method and a
+    /// reference such as a ticket number or a document check). Needed before an approval.
+    async fn admin_record_verification(
+        &self,
+        req: &RequestInfo,
+        id: i64,
+        method: &str,
+        reference: &str,
+    ) -> Result<(), AppError>;
+
+    /// Approves a verified request: the owner is emailed a cancel link, and every method goes after
+    /// the waiting period. Answers when it takes effect.
+    async fn admin_approve_recovery(&self, req: &RequestInfo, id: i64) -> Result<i64, AppError>;
+
+    async fn admin_reject_recovery(&self, req: &RequestInfo, id: i64) -> Result<(), AppError>;
+
     /// The same entries (every page) as CSV, headers in the administrator's language. The export is
     /// itself recorded.
     async fn admin_audit_csv(
@@ -278,6 +300,17 @@ pub trait AdminService: Send + Sync + 'static {
         event: &str,
         username: &str,
     ) -> Result<String, AppError>;
+}
+
+/// Recovery when every sign-in method is lost (the owner's side).
+#[async_trait]
+pub trait RecoveryService: Send + Sync + 'static {
+    /// From the second step (the password is proven, nothing else is skipped): asks the administrators
+    /// for help, with what the owner can say about the account.
+    async fn request_recovery(&self, req: &RequestInfo, statement: &str) -> Result<(), AppError>;
+
+    /// Cancels an approved recovery with the link its email carried (once, before it takes effect).
+    async fn cancel_recovery(&self, req: &RequestInfo, token: &str) -> Result<(), AppError>;
 }
 
 /// The owner's own audit log.

@@ -2,12 +2,14 @@
 mod account;
 mod admin;
 mod audit;
+mod recovery;
 mod security;
 mod session;
 
 pub use account::*;
 pub use admin::*;
 pub use audit::*;
+pub use recovery::*;
 pub use security::*;
 pub use session::*;
 

@@ -9,6 +9,7 @@ pub mod developer;
 pub mod lockout;
 pub mod passkeys;
 pub mod preferences;
+pub mod recovery;
 pub mod second_step;
 pub mod security;
 pub mod sessions;
@@ -59,6 +60,8 @@ pub struct Settings {
     pub trust_lifetime_secs: i64,
     /// Whether /dev/mailbox may show the outbox.
     pub dev_mailbox: bool,
+    /// How long an approved recovery waits before it takes effect (the owner may cancel meanwhile).
+    pub recovery_wait_secs: i64,
 }
 
 /// A full authentication opens sensitive changes for this long.
@@ -300,6 +303,7 @@ pub fn all(core: Arc<Core>) -> Services {
         sessions: Arc::new(sessions::Sessions(core.clone())),
         admin: Arc::new(admin::Admin(core.clone())),
         activity: Arc::new(activity::Activity(core.clone())),
+        recovery: Arc::new(recovery::Recovery(core.clone())),
         preferences: Arc::new(preferences::Preferences(core.clone())),
         developer: Arc::new(developer::Developer(core)),
     }

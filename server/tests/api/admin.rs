@@ -35,6 +35,13 @@ const CALLS: &[(&str, &[(&str, &str)])] = &[
         &[("username", "target"), ("required", "true")],
     ),
     ("admin_audit", &[("event", ""), ("user", ""), ("page", "0")]),
+    ("admin_recovery_requests", &[]),
+    (
+        "admin_record_verification",
+        &[("id", "1"), ("method", "Video call"), ("reference", "T-1")],
+    ),
+    ("admin_approve_recovery", &[("id", "1")]),
+    ("admin_reject_recovery", &[("id", "1")]),
 ];
 
 async fn user_with_role(app: &TestApp, name: &str, role: &str) -> i64 {

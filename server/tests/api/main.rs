@@ -13,6 +13,7 @@ mod lockout;
 mod migrations;
 mod passkeys;
 mod passwords;
+mod recovery;
 mod second_factor;
 mod sessions;
 mod sign_in;

@@ -67,6 +67,12 @@ pub enum Message {
     },
     /// Too many failed second steps in a day: the password must be reset.
     SecondStepBlocked { reset_link: String, origin: Origin },
+    /// An administrator approved a recovery: every sign-in method goes at `effective_at` unless the
+    /// owner cancels it with this link.
+    RecoveryApproved {
+        cancel_link: String,
+        effective_at: i64,
+    },
 }
 
 impl Message {
@@ -85,6 +91,7 @@ impl Message {
             Message::BackupCodeUsed { .. } => "backup_code_used",
             Message::SecondStepFailed { .. } => "second_step_failed",
             Message::SecondStepBlocked { .. } => "second_step_blocked",
+            Message::RecoveryApproved { .. } => "recovery_approved",
         }
     }
 
@@ -297,6 +304,25 @@ impl Message {
                     w.origin(origin),
                     w.text("advice", &[]),
                     w.link("button", reset_link),
+                ],
+            ),
+            Message::RecoveryApproved {
+                cancel_link,
+                effective_at,
+            } => (
+                w.own("subject", &[]),
+                vec![
+                    w.greeting(),
+                    w.text(
+                        "intro",
+                        &[(
+                            "time",
+                            &local_time(*effective_at, w.to.time_zone.as_deref()),
+                        )],
+                    ),
+                    w.text("then", &[]),
+                    w.text("not_you", &[]),
+                    w.link("button", cancel_link),
                 ],
             ),
         }

@@ -5,7 +5,8 @@
 use app::error::{AppError, Invalid};
 use app::service::{AdminService, RequestInfo};
 use app::types::{
-    AdminUser, AdminUserDetail, AuditPage, CreatedUser, Role, UserPage, USERS_PER_PAGE,
+    AdminUser, AdminUserDetail, AuditPage, CreatedUser, RecoveryView, Role, UserPage,
+    USERS_PER_PAGE,
 };
 use async_trait::async_trait;
 use serde_json::json;
@@ -322,6 +323,35 @@ impl AdminService for Admin {
         page: u32,
     ) -> Result<AuditPage, AppError> {
         self.audit_page(req, event, username, page).await
+    }
+
+    #[tracing::instrument(name = "admin.recovery_requests", skip_all)]
+    async fn admin_recovery_requests(
+        &self,
+        req: &RequestInfo,
+    ) -> Result<Vec<RecoveryView>, AppError> {
+        self.recovery_requests(req).await
+    }
+
+    #[tracing::instrument(name = "admin.record_verification", skip_all)]
+    async fn admin_record_verification(
+        &self,
+        req: &RequestInfo,
+        id: i64,
+        method: &str,
+        reference: &str,
+    ) -> Result<(), AppError> {
+        self.record_verification(req, id, method, reference).await
+    }
+
+    #[tracing::instrument(name = "admin.approve_recovery", skip_all)]
+    async fn admin_approve_recovery(&self, req: &RequestInfo, id: i64) -> Result<i64, AppError> {
+        self.approve_recovery(req, id).await
+    }
+
+    #[tracing::instrument(name = "admin.reject_recovery", skip_all)]
+    async fn admin_reject_recovery(&self, req: &RequestInfo, id: i64) -> Result<(), AppError> {
+        self.reject_recovery(req, id).await
     }
 
     #[tracing::instrument(name = "admin.audit_csv", skip_all)]

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 pub mod audit_log;
 mod back_office;
+mod recovery;
 
 use super::credentials::Change;
 use super::Core;

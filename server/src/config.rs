@@ -96,6 +96,10 @@ pub struct SiteArgs {
     /// A temporary password (new account, admin reset) stops working after this long.
     #[arg(long, env = "TEMPORARY_PASSWORD_LIFETIME", default_value = "72h", value_parser = parse_duration, global = true)]
     pub temporary_password_lifetime: Duration,
+    /// An approved recovery (every sign-in method removed) takes effect after this long, during which
+    /// the owner can cancel it from the email that announced it.
+    #[arg(long, env = "RECOVERY_WAIT", default_value = "24h", value_parser = parse_duration, global = true)]
+    pub recovery_wait: Duration,
 }
 
 impl Default for SiteArgs {
@@ -105,6 +109,7 @@ impl Default for SiteArgs {
             password_max_age: Duration::from_secs(90 * 86_400),
             dormancy_period: Duration::from_secs(30 * 86_400),
             temporary_password_lifetime: Duration::from_secs(72 * 3600),
+            recovery_wait: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -191,10 +196,6 @@ pub struct ServeArgs {
     /// Audit log entries are kept this long.
     #[arg(long, env = "AUDIT_RETENTION", default_value = "365d", value_parser = parse_duration)]
     pub audit_retention: Duration,
-    /// An approved recovery (every sign-in method removed) takes effect after this long, during which
-    /// the owner can cancel it from the email that announced it.
-    #[arg(long, env = "RECOVERY_WAIT", default_value = "24h", value_parser = parse_duration)]
-    pub recovery_wait: Duration,
     /// Where the built site is (cargo-leptos output: the pkg/ directory and assets).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
@@ -260,7 +261,6 @@ impl Default for ServeArgs {
             enrollment_timeout: Duration::from_secs(3600),
             outbox_retention: Duration::from_secs(7 * 86_400),
             audit_retention: Duration::from_secs(365 * 86_400),
-            recovery_wait: Duration::from_secs(24 * 3600),
             site_root: PathBuf::from("target/site"),
             hash_workers: None,
             hash_queue: None,

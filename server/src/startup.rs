@@ -71,7 +71,7 @@ pub fn core(
             },
             trust_lifetime_secs: serve.trusted_browser_lifetime.as_secs() as i64,
             dev_mailbox: serve.dev_mailbox,
-            recovery_wait_secs: serve.recovery_wait.as_secs() as i64,
+            recovery_wait_secs: site.recovery_wait.as_secs() as i64,
         },
     }
 }

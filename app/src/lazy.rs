@@ -43,6 +43,10 @@ lazy_pages! {
     AdminUsers => crate::pages::admin::users::AdminUsersPage;
     AdminUser => crate::pages::admin::user::AdminUserPage;
     AdminAudit => crate::pages::admin::audit::AdminAuditPage;
+    AdminRecovery => crate::pages::admin::recovery::AdminRecoveryPage;
+    /// "I can't use any of my methods", and cancelling an approved recovery from its email.
+    RecoveryRequest => crate::pages::auth::recovery::RecoveryRequestPage;
+    CancelRecovery => crate::pages::auth::recovery::CancelRecoveryPage;
     /// The owner's own audit log.
     Activity => crate::pages::account::activity::ActivityPage;
 }

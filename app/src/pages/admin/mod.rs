@@ -1,6 +1,7 @@
 //! The back office (`/admin`), for administrators. The pages only steer: every server function behind
 //! them refuses anyone but an administrator with a full, recent authentication.
 pub mod audit;
+pub mod recovery;
 pub mod user;
 pub mod users;
 
@@ -47,6 +48,8 @@ fn AdminFrame(viewer: Viewer, body: AdminBody) -> impl IntoView {
                 <a href=routes::ADMIN_USERS>{t("admin.nav_users")}</a>
                 " "
                 <a href=routes::ADMIN_AUDIT>{t("audit.nav_audit")}</a>
+                " "
+                <a href=routes::ADMIN_RECOVERY>{t("recovery.nav")}</a>
             </nav>
             <Suspense fallback=|| view! { <p class="loading">{t("app.loading")}</p> }>
                 {move || Suspend::new(async move {

@@ -1,6 +1,6 @@
 //! One account in the back office: how it stands, and what an administrator may do to it. Never a
 //! password or a secret, except a temporary password the administrator has just issued (shown once).
-use super::users::UserStatus;
+use super::users::{LastSignIn, UserStatus};
 use super::{admin_only, role_key};
 use crate::api::{
     admin_user, AdminEndSessions, AdminIssueTemporaryPassword, AdminRequireTwoFactor,
@@ -130,12 +130,7 @@ fn Account(d: AdminUserDetail, actions: Actions) -> impl IntoView {
                 <dt>{t("admin.field_created")}</dt>
                 <dd><LocalTime at=u.created_at /></dd>
                 <dt>{t("admin.col_last_sign_in")}</dt>
-                <dd>
-                    {match u.last_sign_in_at {
-                        Some(at) => view! { <LocalTime at /> }.into_any(),
-                        None => t("app.never").into_any(),
-                    }}
-                </dd>
+                <dd><LastSignIn at=u.last_sign_in_at /></dd>
                 <dt>{t("admin.field_sessions")}</dt>
                 <dd data-testid="user-sessions">{d.sessions}</dd>
             </dl>

@@ -84,9 +84,24 @@ pub(crate) fn UserStatus(user: AdminUser) -> impl IntoView {
     if keys.is_empty() {
         keys.push(("active", "admin.status_active"));
     }
-    keys.into_iter()
-        .map(|(kind, key)| view! { <span class="badge" data-status=kind>{t(key)}</span> " " })
-        .collect_view()
+    // Elements only (no text between them): the badges are spaced by the stylesheet.
+    view! {
+        <span class="badges">
+            {keys
+                .into_iter()
+                .map(|(kind, key)| view! { <span class="badge" data-status=kind>{t(key)}</span> })
+                .collect_view()}
+        </span>
+    }
+}
+
+/// When the account last signed in, or "never" (an element either way, for hydration).
+#[component]
+pub(crate) fn LastSignIn(at: Option<i64>) -> impl IntoView {
+    match at {
+        Some(at) => view! { <LocalTime at /> }.into_any(),
+        None => view! { <span class="muted">{t("app.never")}</span> }.into_any(),
+    }
 }
 
 #[component]
@@ -123,12 +138,7 @@ fn UserTable(page: UserPage, search: String) -> impl IntoView {
                                 <td>{u.email.clone()}</td>
                                 <td>{t(role_key(u.role))}</td>
                                 <td><UserStatus user=u.clone() /></td>
-                                <td>
-                                    {match u.last_sign_in_at {
-                                        Some(at) => view! { <LocalTime at /> }.into_any(),
-                                        None => t("app.never").into_any(),
-                                    }}
-                                </td>
+                                <td><LastSignIn at=u.last_sign_in_at /></td>
                             </tr>
                         }
                     })

@@ -93,16 +93,21 @@ fn UserDetail() -> impl IntoView {
         };
         Some(view! { <p class="success" role="status">{text}</p> }.into_any())
     };
+    // One message at a time (an error, or what the last action did), after the account's facts load.
+    let message = move || actions.error().map(error_view).or_else(notice);
     view! {
-        <p><a href=routes::ADMIN_USERS>{t("admin.back_to_users")}</a></p>
-        {move || actions.error().map(error_view)}
-        {notice}
         <Suspense fallback=|| view! { <p class="loading">{t("app.loading")}</p> }>
             {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => view! { <Account d actions /> }.into_any(),
-                    Err(e) => error_view(e),
+                let result = detail.await;
+                view! {
+                    <p><a href=routes::ADMIN_USERS>{t("admin.back_to_users")}</a></p>
+                    <div class="messages">{message}</div>
+                    {match result {
+                        Ok(d) => view! { <Account d actions /> }.into_any(),
+                        Err(e) => error_view(e),
+                    }}
                 }
+                    .into_any()
             })}
         </Suspense>
     }

@@ -29,22 +29,28 @@ fn Users() -> impl IntoView {
         move || (search(), page(), create.version().get()),
         |(search, page, _)| admin_users(search, page),
     );
+    // Everything inside the Suspense, as the audit page does: the server renders it in one piece.
     view! {
-        <h1>{t("admin.users_title")}</h1>
-        <form method="get" action=routes::ADMIN_USERS class="search-form" role="search">
-            <label for="user-search">{t("admin.search_label")}</label>
-            <input id="user-search" name="q" type="search" value=search />
-            <button type="submit" class="secondary">{t("admin.search")}</button>
-        </form>
         <Suspense fallback=|| view! { <p class="loading">{t("app.loading")}</p> }>
             {move || Suspend::new(async move {
-                match list.await {
-                    Ok(page) => view! { <UserTable page search=search() /> }.into_any(),
-                    Err(e) => error_view(e),
+                let result = list.await;
+                let searched = search();
+                view! {
+                    <h1>{t("admin.users_title")}</h1>
+                    <form method="get" action=routes::ADMIN_USERS class="search-form" role="search">
+                        <label for="user-search">{t("admin.search_label")}</label>
+                        <input id="user-search" name="q" type="search" value=searched.clone() />
+                        <button type="submit" class="secondary">{t("admin.search")}</button>
+                    </form>
+                    {match result {
+                        Ok(page) => view! { <UserTable page search=searched /> }.into_any(),
+                        Err(e) => error_view(e),
+                    }}
+                    <CreateUser create />
                 }
+                    .into_any()
             })}
         </Suspense>
-        <CreateUser create />
     }
 }
 

@@ -44,4 +44,14 @@ lazy_pages! {
     PayoutDetails => crate::pages::account::payout::PayoutPage;
     Developers => crate::pages::developers::DevelopersPage;
     GuideSection => crate::pages::guide::GuidePage;
+    /// The back office.
+    AdminUsers => crate::pages::admin::users::AdminUsersPage;
+    AdminUser => crate::pages::admin::user::AdminUserPage;
+    AdminAudit => crate::pages::admin::audit::AdminAuditPage;
+    AdminRecovery => crate::pages::admin::recovery::AdminRecoveryPage;
+    /// "I can't use any of my methods", and cancelling an approved recovery from its email.
+    RecoveryRequest => crate::pages::auth::recovery::RecoveryRequestPage;
+    CancelRecovery => crate::pages::auth::recovery::CancelRecoveryPage;
+    /// The owner's own audit log.
+    Activity => crate::pages::account::activity::ActivityPage;
 }

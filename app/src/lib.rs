@@ -97,6 +97,14 @@ pub fn App() -> impl IntoView {
                 <Route path=matcher::DEVELOPERS view={Lazy::<lazy::Developers>::new()} />
                 <Route path=matcher::GUIDE view={Lazy::<lazy::Guide>::new()} />
                 <Route path=matcher::GUIDE_SECTION view={Lazy::<lazy::GuideSection>::new()} />
+                <Route path=matcher::ADMIN view={Lazy::<lazy::AdminUsers>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::ADMIN_USERS view={Lazy::<lazy::AdminUsers>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::ADMIN_USER view={Lazy::<lazy::AdminUser>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::ADMIN_RECOVERY view={Lazy::<lazy::AdminRecovery>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::RECOVERY view={Lazy::<lazy::RecoveryRequest>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::CANCEL_RECOVERY view={Lazy::<lazy::CancelRecovery>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::ADMIN_AUDIT view={Lazy::<lazy::AdminAudit>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::ACTIVITY view={Lazy::<lazy::Activity>::new()} ssr=SsrMode::Async />
                 <Route path=matcher::DEV_MAILBOX view={Lazy::<lazy::DevMailbox>::new()} ssr=SsrMode::Async />
             </Routes>
         </Router>

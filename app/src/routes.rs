@@ -64,6 +64,9 @@ routes! {
     DEV_MAILBOX = ["dev", "mailbox"];
 }
 
+/// The back office's audit log as CSV (the same filters as the page); served by the server, not a page.
+pub const ADMIN_AUDIT_CSV: &str = "/admin/audit.csv";
+
 /// The home page (signed in).
 pub const HOME: &str = "/";
 

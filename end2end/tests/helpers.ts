@@ -87,6 +87,8 @@ export async function signedInUser(page: Page, prefix = 'user', dataDir = server
 }
 
 export async function signOut(page: Page): Promise<void> {
+  // The menu is a script-driven menu button: it opens once the page has hydrated.
+  await hydrated(page);
   await page.getByTestId('user-menu').click();
   await page.getByRole('menuitem', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login\?signed_out=1$/);

@@ -84,6 +84,23 @@ events! {
     CredentialsChanged = "credentials.changed",
     UserCreated = "user.created",
     TwoFactorRequirementChanged = "user.mfa_requirement",
+    RoleChanged = "user.role_changed",
+    AccountDisabled = "user.disabled",
+    AccountEnabled = "user.enabled",
+    /// An administrator ended every session of an account.
+    SessionsEndedByAdmin = "user.sessions_ended",
+    /// An administrator exported the audit log (the filters are in the detail).
+    AuditExported = "audit_log.exported",
+    /// The owner, past the password step, asked for help: every sign-in method lost.
+    RecoveryRequested = "two_step_recovery.requested",
+    /// An administrator recorded how they verified the owner's identity.
+    RecoveryVerified = "two_step_recovery.verified",
+    RecoveryApproved = "two_step_recovery.approved",
+    RecoveryRejected = "two_step_recovery.rejected",
+    /// The owner cancelled an approved recovery from its email.
+    RecoveryCancelled = "two_step_recovery.cancelled",
+    /// The waiting period passed: every factor, backup code and trusted browser removed.
+    RecoveryCompleted = "two_step_recovery.completed",
     LocaleChanged = "preferences.locale",
     /// Payout details were viewed or changed (never their values).
     PayoutViewed = "account.payout_viewed",
@@ -162,6 +179,66 @@ pub async fn for_subject(conn: &mut Conn, subject: i64) -> Result<Vec<Stored>, s
     .iter()
     .map(stored)
     .collect()
+}
+
+/// What to find in the log. Empty `event`: every event; `user` 0: every account.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub event: String,
+    pub user: i64,
+    /// Only events about `user`'s account (their own activity), not what they did to others.
+    pub about_only: bool,
+}
+
+/// An entry with the names of its actor and subject (when they still exist).
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub entry: Stored,
+    pub actor_name: Option<String>,
+    pub subject_name: Option<String>,
+}
+
+/// The entries matching `filter`, newest first, one page; and how many match in all.
+pub async fn search(
+    conn: &mut Conn,
+    filter: &Filter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Listed>, i64), sqlx::Error> {
+    const WHERE: &str = "WHERE ($1 = '' OR a.event = $1) \
+         AND ($2 = 0 OR a.subject_id = $2 OR ($3 = 0 AND a.actor_id = $2))";
+    let about_only = i64::from(filter.about_only);
+    let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM audit_log a {WHERE}"))
+        .bind(&filter.event)
+        .bind(filter.user)
+        .bind(about_only)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+    let rows = sqlx::query(&format!(
+        "SELECT a.id, a.at, a.actor_id, a.subject_id, a.event, a.ip, a.user_agent, a.detail, \
+         ua.username AS actor_name, us.username AS subject_name FROM audit_log a \
+         LEFT JOIN users ua ON ua.id = a.actor_id LEFT JOIN users us ON us.id = a.subject_id \
+         {WHERE} ORDER BY a.id DESC LIMIT $4 OFFSET $5"
+    ))
+    .bind(&filter.event)
+    .bind(filter.user)
+    .bind(about_only)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let listed = rows
+        .iter()
+        .map(|r| {
+            Ok(Listed {
+                entry: stored(r)?,
+                actor_name: r.try_get("actor_name")?,
+                subject_name: r.try_get("subject_name")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok((listed, total))
 }
 
 /// Removes entries older than the retention period (run periodically).

@@ -98,6 +98,10 @@ pub struct SiteArgs {
     /// A temporary password (new account, admin reset) stops working after this long.
     #[arg(long, env = "TEMPORARY_PASSWORD_LIFETIME", default_value = "72h", value_parser = parse_duration, global = true)]
     pub temporary_password_lifetime: Duration,
+    /// An approved recovery (every sign-in method removed) takes effect after this long, during which
+    /// the owner can cancel it from the email that announced it.
+    #[arg(long, env = "RECOVERY_WAIT", default_value = "24h", value_parser = parse_duration, global = true)]
+    pub recovery_wait: Duration,
 }
 
 impl Default for SiteArgs {
@@ -107,6 +111,7 @@ impl Default for SiteArgs {
             password_max_age: Duration::from_secs(90 * 86_400),
             dormancy_period: Duration::from_secs(30 * 86_400),
             temporary_password_lifetime: Duration::from_secs(72 * 3600),
+            recovery_wait: Duration::from_secs(24 * 3600),
         }
     }
 }

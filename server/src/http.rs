@@ -336,6 +336,44 @@ pub async fn healthz(State(db): State<Db>) -> Response {
     }
 }
 
+/// The back office's audit log as a CSV download (`routes::ADMIN_AUDIT_CSV?event=…&user=…`). The
+/// admin service checks the caller as for every back-office function.
+pub async fn audit_csv(
+    State(services): State<app::service::Services>,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let req = app::service::RequestInfo::from_parts(&parts);
+    let (mut event, mut user) = (String::new(), String::new());
+    for (key, value) in url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()) {
+        match key.as_ref() {
+            "event" => event = value.into_owned(),
+            "user" => user = value.into_owned(),
+            _ => {}
+        }
+    }
+    match services.admin.admin_audit_csv(&req, &event, &user).await {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"audit-log.csv\"",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(e) => {
+            let status =
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let body = serde_json::to_string(&e).unwrap_or_default();
+            (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -121,6 +121,11 @@ pub async fn run(core: Arc<Core>, retention: Retention) {
         if let Err(e) = cleanup(&core, retention).await {
             tracing::warn!(error = %e, "periodic clean-up failed");
         }
+        match crate::services::recovery::complete_due(&core).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(requests = n, "approved recoveries took effect"),
+            Err(e) => tracing::warn!(error = ?e, "could not complete approved recoveries"),
+        }
         ticks += 1;
     }
 }

@@ -81,6 +81,7 @@ pub fn core(
             trust_lifetime_secs: serve.trusted_browser_lifetime.as_secs() as i64,
             dev_mailbox: serve.dev_mailbox,
             codes: serve.codes.policy(),
+            recovery_wait_secs: site.recovery_wait.as_secs() as i64,
         },
     }
 }
@@ -285,6 +286,9 @@ fn routes(
         .hash_files(hashed_site().is_some())
         .build();
     let app_routes = generate_route_list(App);
+    let downloads = Router::new()
+        .route(app::routes::ADMIN_AUDIT_CSV, get(http::audit_csv))
+        .with_state(services.clone());
     let pages = Router::new()
         .leptos_routes_with_context(
             &leptos_options,
@@ -322,6 +326,7 @@ fn routes(
             }),
         )
         .merge(files)
+        .merge(downloads)
         .merge(pages)
         .layer(from_fn(http::error_status))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(

@@ -151,6 +151,23 @@ endpoints! {
     "profile" Authorized SetDisplayName "set_display_name" (name: String) -> ();
     "profile" Authorized PayoutDetails "payout_details" () -> PayoutView;
     "profile" Authorized SetPayoutDetails "set_payout_details" (holder: String, iban: String, bic: String) -> PayoutView;
+    "activity" SignedIn MyActivity "my_activity" (page: u32 [default]) -> AuditPage;
+    "recovery" SignInStep RequestRecovery "request_recovery" (statement: String) -> ();
+    "recovery" Anyone CancelRecovery "cancel_recovery" (token: String) -> ();
+    "admin" Admin AdminUsers "admin_users" (search: String [default], page: u32 [default]) -> UserPage;
+    "admin" Admin AdminUser "admin_user" (username: String) -> AdminUserDetail;
+    "admin" Admin AdminCreateUser "admin_create_user" (username: String, email: String, display_name: String [default], role: Role, invite: bool [default], mfa_required: bool [default]) -> CreatedUser;
+    "admin" Admin AdminSetRole "admin_set_role" (username: String, role: Role) -> ();
+    "admin" Admin AdminSetDisabled "admin_set_disabled" (username: String, disabled: bool) -> ();
+    "admin" Admin AdminUnlock "admin_unlock" (username: String) -> bool;
+    "admin" Admin AdminIssueTemporaryPassword "admin_issue_temporary_password" (username: String) -> String;
+    "admin" Admin AdminEndSessions "admin_end_sessions" (username: String) -> u64;
+    "admin" Admin AdminRequireTwoFactor "admin_require_two_factor" (username: String, required: bool) -> ();
+    "admin" Admin AdminAudit "admin_audit" (event: String [default], user: String [default], page: u32 [default]) -> crate::types::AuditPage;
+    "admin" Admin AdminRecoveryRequests "admin_recovery_requests" () -> Vec<crate::types::RecoveryView>;
+    "admin" Admin AdminRecordVerification "admin_record_verification" (id: i64, method: String, reference: String) -> ();
+    "admin" Admin AdminApproveRecovery "admin_approve_recovery" (id: i64) -> i64;
+    "admin" Admin AdminRejectRecovery "admin_reject_recovery" (id: i64) -> ();
     "preferences" Anyone SetLocale "set_locale" (locale: Locale) -> ();
     "preferences" Anyone SetTimeZone "set_time_zone" (time_zone: String) -> ();
     "developer" Development DevMailbox "dev_mailbox" () -> Vec<MailView>;
@@ -165,7 +182,8 @@ fn schema(rust_type: &str) -> Value {
     match inner {
         "String" => json!({ "type": "string" }),
         "bool" => json!({ "type": "boolean" }),
-        "i64" | "u64" => json!({ "type": "integer" }),
+        "i64" | "u64" | "u32" => json!({ "type": "integer" }),
+        "Role" => json!({ "type": "string", "enum": ["Admin", "Authorized", "User"] }),
         "Method" => {
             json!({ "type": "string", "enum": ["Totp", "Passkey", "Sms", "Email", "BackupCode"] })
         }

@@ -1,21 +1,27 @@
 //! Server functions: thin. Each reads the request, calls the service method of the same name, and lets
 //! `ssr::Call::finish` apply cookies and the HTTP status of an error.
 mod account;
+mod activity;
+mod admin;
 mod developer;
 pub mod docs;
 mod passkeys;
 mod preferences;
 mod profile;
+mod recovery;
 mod second_step;
 mod security;
 mod sessions;
 mod sign_in;
 
 pub use account::*;
+pub use activity::*;
+pub use admin::*;
 pub use developer::*;
 pub use passkeys::*;
 pub use preferences::*;
 pub use profile::*;
+pub use recovery::*;
 pub use second_step::*;
 pub use security::*;
 pub use sessions::*;

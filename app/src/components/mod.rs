@@ -1,4 +1,5 @@
 //! Building blocks shared by pages.
+pub mod audit_table;
 pub mod backup_codes;
 pub mod checklist;
 pub mod code_sender;

@@ -211,9 +211,13 @@ pub fn UserMenu(viewer: Viewer) -> impl IntoView {
                 <a role="menuitem" tabindex="-1" href=routes::ACCOUNT_PASSWORD>{t("menu.change_password")}</a>
                 <a role="menuitem" tabindex="-1" href=routes::SECURITY>{t("menu.security")}</a>
                 <a role="menuitem" tabindex="-1" href=routes::SESSIONS>{t("menu.sessions")}</a>
+                <a role="menuitem" tabindex="-1" href=routes::ACTIVITY>{t("audit.menu_item")}</a>
                 {authorized.then(|| view! {
                     <a role="menuitem" tabindex="-1" href=routes::ACCOUNT_DETAILS>{t("menu.account_details")}</a>
                     <a role="menuitem" tabindex="-1" href=routes::PAYOUT_DETAILS>{t("menu.payout_details")}</a>
+                })}
+                {viewer.role.is_admin().then(|| view! {
+                    <a role="menuitem" tabindex="-1" href=routes::ADMIN_USERS data-testid="back-office">{t("admin.menu_item")}</a>
                 })}
                 <a role="menuitem" tabindex="-1" href=routes::DEVELOPERS>{t("menu.developers")}</a>
                 <ActionForm action=sign_out>

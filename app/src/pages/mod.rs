@@ -1,5 +1,6 @@
 //! The pages, by area: signing in (`auth`), the signed-in account (`account`), developer tools.
 pub mod account;
+pub mod admin;
 pub mod auth;
 pub mod developers;
 pub mod guide;

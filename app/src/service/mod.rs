@@ -151,6 +151,8 @@ pub struct Services {
     pub profile: Arc<dyn ProfileService>,
     pub sessions: Arc<dyn SessionsService>,
     pub admin: Arc<dyn AdminService>,
+    pub activity: Arc<dyn ActivityService>,
+    pub recovery: Arc<dyn RecoveryService>,
     pub preferences: Arc<dyn PreferencesService>,
     pub developer: Arc<dyn DeveloperService>,
 }

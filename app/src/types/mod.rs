@@ -1,9 +1,15 @@
 //! Types shared by the browser and the server: what server functions take and return.
 mod account;
+mod admin;
+mod audit;
+mod recovery;
 mod security;
 mod session;
 
 pub use account::*;
+pub use admin::*;
+pub use audit::*;
+pub use recovery::*;
 pub use security::*;
 pub use session::*;
 

@@ -7,5 +7,6 @@ pub mod flow;
 pub mod lifecycle;
 pub mod password;
 pub mod rate_limit;
+pub mod recovery;
 pub mod session;
 pub mod trusted_browser;

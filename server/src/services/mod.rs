@@ -2,6 +2,7 @@
 //! its `app::service` trait directly over the capabilities in `auth`, `users`, `notify` and `audit`.
 //! `Core` holds what they share; `credentials` is the one routine every change of credentials runs.
 pub mod account;
+pub mod activity;
 pub mod admin;
 pub mod codes;
 pub mod credentials;
@@ -10,6 +11,7 @@ pub mod lockout;
 pub mod passkeys;
 pub mod preferences;
 pub mod profile;
+pub mod recovery;
 pub mod second_step;
 pub mod security;
 pub mod sessions;
@@ -62,6 +64,8 @@ pub struct Settings {
     pub dev_mailbox: bool,
     /// Emailed and texted codes.
     pub codes: crate::auth::factor::otp::Policy,
+    /// How long an approved recovery waits before it takes effect (the owner may cancel meanwhile).
+    pub recovery_wait_secs: i64,
 }
 
 /// A full authentication opens sensitive changes for this long.
@@ -305,6 +309,8 @@ pub fn all(core: Arc<Core>) -> Services {
         profile: Arc::new(profile::Profile(core.clone())),
         sessions: Arc::new(sessions::Sessions(core.clone())),
         admin: Arc::new(admin::Admin(core.clone())),
+        activity: Arc::new(activity::Activity(core.clone())),
+        recovery: Arc::new(recovery::Recovery(core.clone())),
         preferences: Arc::new(preferences::Preferences(core.clone())),
         developer: Arc::new(developer::Developer(core)),
     }

@@ -209,6 +209,51 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<User>, sqlx::Error> {
         .collect()
 }
 
+/// A `LIKE` pattern that finds `text` anywhere (its own `%`, `_` and `\` match themselves).
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in key(text).chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Users whose username, email or display name contains `search` (any case), by username, one page;
+/// and how many match in all.
+pub async fn search(
+    conn: &mut Conn,
+    search: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<User>, i64), sqlx::Error> {
+    const WHERE: &str = "WHERE username_key LIKE $1 ESCAPE '\\' OR email_key LIKE $1 ESCAPE '\\' \
+         OR LOWER(display_name) LIKE $1 ESCAPE '\\'";
+    let pattern = contains_pattern(search);
+    let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM users {WHERE}"))
+        .bind(&pattern)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+    let sql = format!(
+        "SELECT {} FROM users {WHERE} ORDER BY username_key LIMIT $2 OFFSET $3",
+        *COLUMNS
+    );
+    let users = sqlx::query(&sql)
+        .bind(&pattern)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((users, total))
+}
+
 pub async fn count(conn: &mut Conn) -> Result<i64, sqlx::Error> {
     sqlx::query("SELECT COUNT(*) AS n FROM users")
         .fetch_one(&mut *conn)

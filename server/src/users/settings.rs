@@ -1,5 +1,5 @@
 //! Changes to an account's password, its mandatory second step, its preferences.
-use app::types::Locale;
+use app::types::{Locale, Role};
 use sqlx::Row;
 
 use super::{from_row, User, COLUMNS};
@@ -181,4 +181,24 @@ pub async fn set_display_name(conn: &mut Conn, id: i64, name: &str) -> Result<()
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// Gives the user another role; false if it already had it.
+pub async fn set_role(conn: &mut Conn, id: i64, role: Role) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE users SET role = $1 WHERE id = $2 AND role <> $1")
+        .bind(role.as_str())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Disables the account (it cannot sign in) or enables it; false if it already was.
+pub async fn set_disabled(conn: &mut Conn, id: i64, disabled: bool) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2 AND disabled <> $1")
+        .bind(i64::from(disabled))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

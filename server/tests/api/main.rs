@@ -4,7 +4,9 @@
 mod browser;
 #[macro_use]
 mod harness;
+mod admin;
 mod attacks;
+mod audit;
 mod credentials;
 mod developers;
 mod lifecycle;
@@ -14,6 +16,7 @@ mod otp;
 mod passkeys;
 mod passwords;
 mod profile;
+mod recovery;
 mod second_factor;
 mod sessions;
 mod sign_in;

@@ -1,4 +1,5 @@
 //! The signed-in account: home, password, security settings, sessions.
+pub mod activity;
 pub mod details;
 pub mod home;
 pub mod password;

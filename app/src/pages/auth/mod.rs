@@ -4,4 +4,5 @@ pub mod email_link;
 pub mod enroll;
 pub mod forgot;
 pub mod login;
+pub mod recovery;
 pub mod verify;

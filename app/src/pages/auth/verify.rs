@@ -51,6 +51,7 @@ fn Challenge() -> impl IntoView {
                     })}
                 </Suspense>
                 <div class="aside">
+                    <p><a href=routes::RECOVERY data-testid="lost-every-method">{t("recovery.link")}</a></p>
                     <CancelSignIn label=t("verify.cancel") />
                 </div>
             </section>

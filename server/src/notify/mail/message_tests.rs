@@ -146,6 +146,10 @@ fn every_message_renders_completely_in_every_language() {
             reset_link: link(),
             origin: o(),
         },
+        Message::RecoveryApproved {
+            cancel_link: link(),
+            effective_at: 1_800_000_000,
+        },
         Message::SecondStepBlocked {
             reset_link: link(),
             origin: o(),

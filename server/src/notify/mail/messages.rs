@@ -80,6 +80,12 @@ pub enum Message {
         reset_link: String,
         origin: Origin,
     },
+    /// An administrator approved a recovery: every sign-in method goes at `effective_at` unless the
+    /// owner cancels it with this link.
+    RecoveryApproved {
+        cancel_link: String,
+        effective_at: i64,
+    },
 }
 
 impl Message {
@@ -100,6 +106,7 @@ impl Message {
             Message::SecondStepFailed { .. } => "second_step_failed",
             Message::SecondStepBlocked { .. } => "second_step_blocked",
             Message::SignInCode { .. } => "sign_in_code",
+            Message::RecoveryApproved { .. } => "recovery_approved",
         }
     }
 
@@ -344,6 +351,25 @@ impl Message {
                     w.origin(origin),
                     w.text("advice", &[]),
                     w.link("button", reset_link),
+                ],
+            ),
+            Message::RecoveryApproved {
+                cancel_link,
+                effective_at,
+            } => (
+                w.own("subject", &[]),
+                vec![
+                    w.greeting(),
+                    w.text(
+                        "intro",
+                        &[(
+                            "time",
+                            &local_time(*effective_at, w.to.time_zone.as_deref()),
+                        )],
+                    ),
+                    w.text("then", &[]),
+                    w.text("not_you", &[]),
+                    w.link("button", cancel_link),
                 ],
             ),
         }

@@ -3,11 +3,14 @@
 //! routine). An administrator never sees or sets another user's password or secrets: a temporary
 //! password is generated, shown once to whoever asked, and must be replaced at first sign-in.
 use app::policy::{self, PasswordOwner};
-use app::service::AdminService;
+use app::service::RequestInfo;
 use app::types::{Locale, Role};
-use async_trait::async_trait;
 use serde_json::json;
 use std::sync::Arc;
+
+pub mod audit_log;
+mod back_office;
+mod recovery;
 
 use super::credentials::Change;
 use super::Core;
@@ -19,9 +22,6 @@ use crate::notify::{Message, Recipient};
 use crate::users::{self, CreateUserError, NewUser, User};
 
 pub struct Admin(pub Arc<Core>);
-
-#[async_trait]
-impl AdminService for Admin {}
 
 /// Letters and digits that cannot be mistaken for one another (no 0/O, 1/l/I).
 const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
@@ -116,11 +116,14 @@ pub struct Created {
 }
 
 impl Admin {
+    /// Records an administrative action: who, to whom, and (from the back office) from where and with
+    /// what browser.
     #[tracing::instrument(name = "admin.record", skip_all)]
     async fn record(
         &self,
         tx: &mut Tx,
         actor: Actor,
+        req: Option<&RequestInfo>,
         event: Event,
         subject: i64,
         detail: serde_json::Value,
@@ -129,8 +132,8 @@ impl Admin {
             event,
             actor: actor.id(),
             subject: Some(subject),
-            ip: None,
-            user_agent: "",
+            ip: req.and_then(|r| r.ip),
+            user_agent: req.map(|r| r.user_agent.as_str()).unwrap_or(""),
             detail,
         };
         audit::record(tx, self.0.now(), entry).await?;
@@ -152,7 +155,7 @@ impl Admin {
         actor: Actor,
         new: &NewAccount<'_>,
     ) -> Result<Created, AdminError> {
-        self.create(actor, new, false)
+        self.create(actor, None, new, false)
             .await?
             .ok_or(AdminError::Invalid("the account already exists".into()))
     }
@@ -172,13 +175,14 @@ impl Admin {
             mfa_required: false,
             locale: Locale::En,
         };
-        self.create(Actor::Operator, &account, true).await
+        self.create(Actor::Operator, None, &account, true).await
     }
 
     #[tracing::instrument(name = "admin.create", skip_all)]
     async fn create(
         &self,
         actor: Actor,
+        req: Option<&RequestInfo>,
         new: &NewAccount<'_>,
         only_if_empty: bool,
     ) -> Result<Option<Created>, AdminError> {
@@ -250,7 +254,7 @@ impl Admin {
             .email(&mut tx, &recipient, &message, now)
             .await?;
         let detail = json!({ "role": new.role.as_str(), "invitation": new.invite, "mfa_required": new.mfa_required, "by": actor.name() });
-        self.record(&mut tx, actor, Event::UserCreated, id, detail)
+        self.record(&mut tx, actor, req, Event::UserCreated, id, detail)
             .await?;
         tx.commit().await?;
         Ok(Some(Created {
@@ -271,8 +275,17 @@ impl Admin {
         actor: Actor,
         username: &str,
     ) -> Result<String, AdminError> {
-        let core = &self.0;
         let user = self.find(username).await?;
+        self.issue_temporary_password_to(actor, None, &user).await
+    }
+
+    async fn issue_temporary_password_to(
+        &self,
+        actor: Actor,
+        req: Option<&RequestInfo>,
+        user: &User,
+    ) -> Result<String, AdminError> {
+        let core = &self.0;
         let temporary = temporary_password(&PasswordOwner {
             username: user.username.clone(),
             email: user.email.clone(),
@@ -282,7 +295,7 @@ impl Admin {
         let lifetime = core.settings.lifecycle.temporary_lifetime_secs;
         let mut tx = core.db.begin().await?;
         users::set_temporary_password(&mut tx, user.id, &hash, now, now + lifetime).await?;
-        core.credentials_changed(&mut tx, None, &user, Change::TemporaryPassword, None)
+        core.credentials_changed(&mut tx, req, user, Change::TemporaryPassword, None)
             .await?;
         let message = Message::TemporaryPassword {
             sign_in_link: core.link(app::routes::LOGIN),
@@ -290,11 +303,12 @@ impl Admin {
             valid_hours: lifetime / 3600,
         };
         core.notifier
-            .email(&mut tx, &Recipient::of(&user), &message, now)
+            .email(&mut tx, &Recipient::of(user), &message, now)
             .await?;
         self.record(
             &mut tx,
             actor,
+            req,
             Event::TemporaryPasswordIssued,
             user.id,
             json!({ "by": actor.name() }),
@@ -306,8 +320,17 @@ impl Admin {
 
     /// Unlocks `username`; false if it was not locked.
     pub async fn unlock(&self, actor: Actor, username: &str) -> Result<bool, AdminError> {
-        let core = &self.0;
         let user = self.find(username).await?;
+        self.unlock_user(actor, None, &user).await
+    }
+
+    async fn unlock_user(
+        &self,
+        actor: Actor,
+        req: Option<&RequestInfo>,
+        user: &User,
+    ) -> Result<bool, AdminError> {
+        let core = &self.0;
         let mut tx = core.db.begin().await?;
         let unlocked = users::unlock(&mut tx, user.id).await?;
         if unlocked {
@@ -315,6 +338,7 @@ impl Admin {
             self.record(
                 &mut tx,
                 actor,
+                req,
                 Event::AccountUnlocked,
                 user.id,
                 json!({ "by": actor.name() }),
@@ -333,8 +357,20 @@ impl Admin {
         required: bool,
         grace_secs: Option<i64>,
     ) -> Result<(), AdminError> {
-        let core = &self.0;
         let user = self.find(username).await?;
+        self.require_two_factor_for(actor, None, &user, required, grace_secs)
+            .await
+    }
+
+    async fn require_two_factor_for(
+        &self,
+        actor: Actor,
+        req: Option<&RequestInfo>,
+        user: &User,
+        required: bool,
+        grace_secs: Option<i64>,
+    ) -> Result<(), AdminError> {
+        let core = &self.0;
         let grace_until = grace_secs.filter(|_| required).map(|g| core.now() + g);
         let mut tx = core.db.begin().await?;
         users::set_mfa_required(&mut tx, user.id, required, grace_until).await?;
@@ -342,6 +378,7 @@ impl Admin {
         self.record(
             &mut tx,
             actor,
+            req,
             Event::TwoFactorRequirementChanged,
             user.id,
             detail,

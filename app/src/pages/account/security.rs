@@ -313,7 +313,8 @@ fn Overview(
                             };
                             view! {
                                 <div class="method-setup" data-kind=kind.as_db()>
-                                    <h4>{i18n.text(kind.name_key())}</h4>
+                                    // The email-code setup names itself.
+                                    {(*kind != FactorKind::Email).then(|| view! { <h4>{i18n.text(kind.name_key())}</h4> })}
                                     {setup}
                                 </div>
                             }

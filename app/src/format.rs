@@ -67,44 +67,6 @@ pub fn mask_phone(e164: &str) -> String {
     format!("+{head} •••• {tail}")
 }
 
-/// A short, human name for a browser from its User-Agent header.
-pub fn browser_name(user_agent: &str) -> String {
-    let ua = user_agent;
-    let browser = if ua.contains("Edg/") {
-        "Edge"
-    } else if ua.contains("OPR/") || ua.contains("Opera") {
-        "Opera"
-    } else if ua.contains("Firefox/") {
-        "Firefox"
-    } else if ua.contains("Chrome/") || ua.contains("Chromium/") {
-        "Chrome"
-    } else if ua.contains("Safari/") {
-        "Safari"
-    } else if ua.is_empty() {
-        return "Unknown browser".into();
-    } else {
-        "Other client"
-    };
-    let os = if ua.contains("Windows") {
-        "Windows"
-    } else if ua.contains("Android") {
-        "Android"
-    } else if ua.contains("iPhone") || ua.contains("iPad") {
-        "iOS"
-    } else if ua.contains("Mac OS X") || ua.contains("Macintosh") {
-        "macOS"
-    } else if ua.contains("Linux") {
-        "Linux"
-    } else {
-        ""
-    };
-    if os.is_empty() {
-        browser.to_string()
-    } else {
-        format!("{browser} on {os}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,15 +86,5 @@ mod tests {
         assert!(!plausible_time_zone("../etc/passwd"));
         assert!(!plausible_time_zone("Europe/Paris; rm"));
         assert!(!plausible_time_zone(""));
-    }
-
-    #[test]
-    fn names_common_browsers() {
-        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
-        assert_eq!(browser_name(chrome), "Chrome on Linux");
-        let firefox =
-            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0";
-        assert_eq!(browser_name(firefox), "Firefox on Windows");
-        assert_eq!(browser_name(""), "Unknown browser");
     }
 }

@@ -34,6 +34,8 @@ lazy_pages! {
     ResetPassword => crate::pages::auth::email_link::ResetPasswordPage;
     Invitation => crate::pages::auth::email_link::InvitationPage;
     Unlock => crate::pages::auth::email_link::UnlockPage;
+    /// "This wasn't me" from a new-device email.
+    NotMe => crate::pages::auth::email_link::NotMePage;
     Home => crate::pages::account::home::HomePage;
     AccountPassword => crate::pages::account::password::ChangePasswordPage;
     Security => crate::pages::account::security::SecurityPage;

@@ -52,6 +52,12 @@ events! {
     PasskeySignIn = "sign_in.passkey",
     /// A passkey answer refused (no ceremony, unknown credential, bad signature, no user verification).
     PasskeyRefused = "sign_in.passkey_refused",
+    /// The password was right but the second step was never completed (the owner was emailed).
+    SignInNotCompleted = "sign_in.not_completed",
+    /// A completed sign-in from a device the account had not used (the owner was emailed).
+    NewDevice = "device.new",
+    /// "This wasn't me" from a new-device email: every session ended, a password reset required.
+    NotMe = "device.not_me",
     SignedOut = "session.signed_out",
     SessionRevoked = "session.revoked",
     OtherSessionsRevoked = "session.revoked_others",

@@ -235,6 +235,10 @@ pub struct ServeArgs {
     /// Serve /dev/mailbox, a page showing every email in the outbox. Development only: never in production.
     #[arg(long, env = "PORTCULLIS_DEV_MAILBOX", default_value_t = false)]
     pub dev_mailbox: bool,
+    /// A MaxMind-format City (or Country) database file (GeoLite2, GeoIP2, DB-IP…) for the approximate
+    /// location shown in sign-in alerts and the sessions list. Without one, locations are "unknown".
+    #[arg(long, env = "GEOIP_DATABASE")]
+    pub geoip_database: Option<PathBuf>,
     /// Consecutive wrong passwords that lock an account.
     #[arg(long, env = "LOCKOUT_THRESHOLD", default_value_t = 5)]
     pub lockout_threshold: u32,
@@ -405,6 +409,7 @@ impl Default for ServeArgs {
             smtp_url: None,
             smtp_from: "Portcullis <no-reply@localhost>".into(),
             dev_mailbox: false,
+            geoip_database: None,
             lockout_threshold: 5,
             signin_failures_per_address: 50,
             mfa_required: false,

@@ -98,6 +98,7 @@ pub async fn cleanup(core: &Core, retention: Retention) -> Result<(), sqlx::Erro
     email_links::purge(&mut conn, now).await?;
     rate_limit::purge(&mut conn, now).await?;
     trusted_browser::purge(&mut conn, now).await?;
+    crate::auth::devices::purge(&mut conn, now).await?;
     crate::auth::factor::passkey::ceremony::purge(&mut conn, now).await?;
     crate::auth::factor::otp::purge(&mut conn, now).await?;
     outbox::purge(&mut conn, now, retention.outbox_secs).await?;
@@ -120,6 +121,11 @@ pub async fn run(core: Arc<Core>, retention: Retention) {
         }
         if let Err(e) = cleanup(&core, retention).await {
             tracing::warn!(error = %e, "periodic clean-up failed");
+        }
+        match crate::services::devices::send_unfinished_alerts(&core).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(alerts = n, "unfinished sign-ins reported to their owners"),
+            Err(e) => tracing::warn!(error = ?e, "could not report unfinished sign-ins"),
         }
         match crate::services::recovery::complete_due(&core).await {
             Ok(0) => {}

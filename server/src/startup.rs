@@ -59,8 +59,14 @@ pub fn core(
             tracing::warn!(error = %e, "text messages are off");
             None
         });
+    let geo = crate::geo::Locator::from_config(serve.geoip_database.as_deref()).unwrap_or_else(|e| {
+        // `build_with_db` refuses to start with this error; the command line shows no locations.
+        tracing::warn!(error = %e, "locations are off");
+        crate::geo::Locator::none()
+    });
     Core {
         sms,
+        geo: Arc::new(geo),
         db,
         notifier: Notifier::new(keys.clone()),
         keys,
@@ -116,6 +122,12 @@ impl Application {
             .codes
             .sms_provider(&db, &keys, serve.dev_mailbox)
             .map_err(anyhow::Error::msg)?;
+        let geo = crate::geo::Locator::from_config(serve.geoip_database.as_deref())
+            .map_err(anyhow::Error::msg)?;
+        if geo.is_configured() {
+            tracing::info!("approximate locations from the configured database");
+        }
+        drop(geo);
         let transport = Transport::from_config(serve.smtp_url.as_deref(), &serve.smtp_from)
             .map_err(anyhow::Error::msg)?;
         let listener = TcpListener::bind(serve.bind).await?;

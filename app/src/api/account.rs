@@ -72,6 +72,19 @@ pub async fn set_password_by_link(
     call.finish(result)
 }
 
+/// "This wasn't me" from a new-device email (spends the link): every session and trusted browser
+/// ends, the password stops working; answers the token of a password reset link to open.
+#[server(prefix = "/api", endpoint = "report_not_me")]
+pub async fn report_not_me(token: String) -> Result<String, AppError> {
+    let call = super::ssr::Call::new()?;
+    let result = call
+        .services
+        .account
+        .report_not_me(&call.req, &token)
+        .await;
+    call.finish(result)
+}
+
 /// Unlocks an account with the emailed unlock link (spends the link).
 #[server(prefix = "/api", endpoint = "unlock_account")]
 pub async fn unlock_account(token: String) -> Result<(), AppError> {

@@ -129,6 +129,7 @@ endpoints! {
     "account" Anyone InspectLink "inspect_link" (kind: LinkKind, token: String) -> LinkInfo;
     "account" Anyone SetPasswordByLink "set_password_by_link" (kind: LinkKind, token: String, new: String, confirm: String) -> ();
     "account" Anyone UnlockAccount "unlock_account" (token: String) -> ();
+    "account" Anyone ReportNotMe "report_not_me" (token: String) -> String;
     "security" SignedIn SecurityOverview "security_overview" () -> crate::types::SecurityOverview;
     "security" SignInStep ConfirmIdentity "confirm_identity" (password: String, method: Option<Method> [default], code: String [default]) -> ();
     "security" Recent BeginTotp "begin_totp" () -> TotpSetup;

@@ -92,6 +92,10 @@ pub trait AccountService: Send + Sync + 'static {
 
     /// Spends an unlock link.
     async fn unlock_account(&self, req: &RequestInfo, token: &str) -> Result<(), AppError>;
+
+    /// Spends a "This wasn't me" link: every session and trusted browser ends, the password stops
+    /// working, and a password reset starts. Answers the token of that reset link (the page opens it).
+    async fn report_not_me(&self, req: &RequestInfo, token: &str) -> Result<String, AppError>;
 }
 
 /// Security & sign-in settings: second factors, backup codes, trusted browsers.

@@ -10,6 +10,8 @@ pub enum LinkKind {
     Invite,
     /// Unlock an account locked by wrong passwords.
     Unlock,
+    /// "This wasn't me" in a new-device email.
+    NotMe,
 }
 
 /// Whose account an emailed link opens (the holder of the link read it in that account's email).

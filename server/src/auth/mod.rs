@@ -1,6 +1,7 @@
 //! Authentication capabilities, each owning its table and its rules. The services compose them.
 pub mod attempts;
 pub mod common_passwords;
+pub mod devices;
 pub mod email_links;
 pub mod factor;
 pub mod flow;

@@ -24,7 +24,7 @@ impl TrustedBrowser {
         app::types::TrustedBrowserView {
             current: current_hash == Some(self.token_hash.as_str()),
             id: self.public_id.clone(),
-            browser: app::format::browser_name(&self.user_agent),
+            browser: crate::user_agent::summary(&self.user_agent),
             ip: self.ip.clone(),
             created_at: self.created_at,
             last_used_at: self.last_used_at,

@@ -20,8 +20,8 @@ pub struct Origin {
     pub at: i64,
     pub ip: String,
     pub browser: String,
-    /// Approximate location, when the server has a location database.
-    pub location: Option<String>,
+    /// Approximate location, when the server has a location database (named in the reader's language).
+    pub location: Option<crate::geo::Place>,
 }
 
 impl Origin {
@@ -29,7 +29,7 @@ impl Origin {
         Origin {
             at: now,
             ip: req.ip.map(|ip| ip.to_string()).unwrap_or_default(),
-            browser: app::format::browser_name(&req.user_agent),
+            browser: crate::user_agent::summary(&req.user_agent),
             location: None,
         }
     }

@@ -62,6 +62,7 @@ impl Core {
             LinkKind::Reset => Purpose::Reset,
             LinkKind::Invite => Purpose::Invite,
             LinkKind::Unlock => Purpose::Unlock,
+            LinkKind::NotMe => Purpose::NotMe,
         }
     }
 
@@ -311,7 +312,7 @@ impl AccountService for Account {
         confirm: &str,
     ) -> Result<(), AppError> {
         let core = &self.0;
-        if kind == LinkKind::Unlock {
+        if matches!(kind, LinkKind::Unlock | LinkKind::NotMe) {
             return Err(AppError::LinkInvalid);
         }
         let mut conn = core.conn().await?;
@@ -358,6 +359,11 @@ impl AccountService for Account {
     }
 
     #[tracing::instrument(name = "account.unlock_account", skip_all)]
+    #[tracing::instrument(name = "account.report_not_me", skip_all)]
+    async fn report_not_me(&self, req: &RequestInfo, token: &str) -> Result<String, AppError> {
+        self.0.not_me(req, token).await
+    }
+
     async fn unlock_account(&self, req: &RequestInfo, token: &str) -> Result<(), AppError> {
         let core = &self.0;
         let mut tx = core.begin().await?;

@@ -30,6 +30,8 @@ pub enum Change {
     BackupCodesRegenerated,
     /// Every factor removed after an identity verification (its own email says so).
     TwoStepReset,
+    /// "This wasn't me" from a new-device email (the owner is on the page; a reset follows).
+    NotMe,
 }
 
 impl Change {
@@ -42,6 +44,7 @@ impl Change {
             Change::FactorRemoved(_) => "factor_removed",
             Change::BackupCodesRegenerated => "backup_codes_regenerated",
             Change::TwoStepReset => "two_step_reset",
+            Change::NotMe => "not_me",
         }
     }
 }
@@ -103,7 +106,7 @@ impl Core {
                 settings_link: settings,
                 origin,
             }),
-            Change::TemporaryPassword | Change::TwoStepReset => None,
+            Change::TemporaryPassword | Change::TwoStepReset | Change::NotMe => None,
         };
         if let Some(message) = message {
             self.notifier

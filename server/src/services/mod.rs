@@ -7,6 +7,7 @@ pub mod admin;
 pub mod codes;
 pub mod credentials;
 pub mod developer;
+pub mod devices;
 pub mod lockout;
 pub mod passkeys;
 pub mod preferences;
@@ -81,6 +82,8 @@ pub struct Core {
     pub settings: Settings,
     /// The text-message provider (None: text-message codes are off).
     pub sms: Option<Arc<dyn crate::notify::sms::SmsProvider>>,
+    /// Approximate locations of addresses (none without a database).
+    pub geo: Arc<crate::geo::Locator>,
 }
 
 /// The session and user behind a request.
@@ -154,8 +157,11 @@ impl Core {
     }
 
     /// When, from where and with what browser the request came (for emails).
+    /// When, from where (with the approximate location) and with what browser a request came.
     pub fn origin(&self, req: &RequestInfo) -> Origin {
-        Origin::of(req, self.now())
+        let mut origin = Origin::of(req, self.now());
+        origin.location = self.geo.locate(req.ip);
+        origin
     }
 
     /// A full URL for a path (links in emails).
@@ -281,9 +287,8 @@ impl Core {
             // Another request moved or ended this session first.
             .ok_or(AppError::SessionExpired)?;
         if next.is_full() {
-            crate::users::record_completed_sign_in(tx, current.user.id, now)
-                .await
-                .or_internal("recording a sign-in")?;
+            self.sign_in_completed(tx, req, &current.user, current.session.id, &current.session.device_hash)
+                .await?;
             self.audit(
                 tx,
                 req,

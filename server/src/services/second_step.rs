@@ -215,6 +215,10 @@ impl Core {
                 json!({}),
             )
             .await?;
+            // The owner has just been told; the unfinished sign-in needs no second alert.
+            crate::auth::devices::settle_all(&mut tx, user.id)
+                .await
+                .or_internal("settling unfinished sign-ins")?;
             answer = AppError::ChallengeSuspended { minutes };
         }
         if failure.escalated {
@@ -224,6 +228,9 @@ impl Core {
             users::require_password_reset(&mut tx, user.id)
                 .await
                 .or_internal("requiring a reset")?;
+            crate::auth::devices::settle_all(&mut tx, user.id)
+                .await
+                .or_internal("settling unfinished sign-ins")?;
             let message = Message::SecondStepBlocked {
                 reset_link,
                 origin: self.origin(req),

@@ -30,15 +30,22 @@ impl SessionsService for Sessions {
         .or_internal("listing sessions")?;
         Ok(rows
             .into_iter()
-            .map(|s| SessionSummary {
-                current: s.id == current.session.id,
-                id: s.public_id,
-                browser: app::format::browser_name(&s.user_agent),
-                os: String::new(),
-                ip: s.ip,
-                location: None,
-                created_at: s.created_at,
-                last_seen_at: s.last_seen_at,
+            .map(|s| {
+                let described = crate::user_agent::describe(&s.user_agent);
+                let location = core
+                    .geo
+                    .locate(s.ip.parse().ok())
+                    .map(|p| p.label(req.locale).to_string());
+                SessionSummary {
+                    current: s.id == current.session.id,
+                    id: s.public_id,
+                    browser: described.browser,
+                    os: described.os,
+                    ip: s.ip,
+                    location,
+                    created_at: s.created_at,
+                    last_seen_at: s.last_seen_at,
+                }
             })
             .collect())
     }

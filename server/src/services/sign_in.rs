@@ -63,22 +63,28 @@ impl Core {
                 .await
                 .or_internal("ending the previous session")?;
         }
-        let token = session::create(
+        let device_hash = self.device(req).hash();
+        let opening = session::Opening {
+            ip: req.ip,
+            user_agent: &req.user_agent,
+            device_hash: &device_hash,
+        };
+        let (session_id, token) = session::create(
             tx,
             &self.settings.sessions,
             user.id,
             stage,
             stage.is_full() && fully,
-            req.ip,
-            &req.user_agent,
+            opening,
             now,
         )
         .await
         .or_internal("creating a session")?;
         if stage.is_full() {
-            users::record_completed_sign_in(tx, user.id, now)
-                .await
-                .or_internal("recording a sign-in")?;
+            self.sign_in_completed(tx, req, user, session_id, &device_hash).await?;
+        } else if stage == app::types::Stage::SecondFactor {
+            self.expect_second_step(tx, req, user, session_id, &device_hash)
+                .await?;
         }
         self.remember_locale(tx, req, user).await?;
         Ok((stage, token))

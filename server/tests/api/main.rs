@@ -9,6 +9,7 @@ mod attacks;
 mod audit;
 mod credentials;
 mod developers;
+mod devices;
 mod lifecycle;
 mod lockout;
 mod migrations;

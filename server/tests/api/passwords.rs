@@ -49,7 +49,7 @@ scenarios! {
         assert_eq!(mails[0].0, "password_changed");
         assert!(mails[0].1.contains("password was changed"));
         assert!(
-            mails[0].2.contains("127.0.0.1") && mails[0].2.contains("Chrome on Linux"),
+            mails[0].2.contains("127.0.0.1") && mails[0].2.contains("Chrome 156 (Linux)"),
             "{}",
             mails[0].2
         );
@@ -145,7 +145,8 @@ scenarios! {
             .into_iter()
             .map(|m| m.0)
             .collect();
-        assert_eq!(kinds, vec!["password_reset", "password_changed"]);
+        // The new password was then used from a browser the account had not signed in from.
+        assert_eq!(kinds, vec!["password_reset", "password_changed", "new_device"]);
         let events = app.events(id).await;
         assert!(events.iter().any(|e| e == "password.reset"));
     }

@@ -85,9 +85,12 @@ scenarios! {
         assert_eq!(list.len(), 2);
         let current: Vec<_> = list.iter().filter(|s| s["current"] == true).collect();
         assert_eq!(current.len(), 1);
-        assert_eq!(current[0]["browser"], "Chrome on Linux");
+        assert_eq!(current[0]["browser"], "Chrome 156");
+        assert_eq!(current[0]["os"], "Linux");
         let other = list.iter().find(|s| s["current"] == false).expect("other");
-        assert_eq!(other["browser"], "Safari on iOS");
+        assert_eq!(other["browser"], "Safari 18");
+        assert_eq!(other["os"], "iOS 18.0");
+        assert_eq!(other["location"], serde_json::Value::Null, "no location database here");
         assert_eq!(other["ip"], "127.0.0.1");
         let id = other["id"].as_str().expect("id");
         let a = laptop.call("revoke_session", &[("id", id)]).await;

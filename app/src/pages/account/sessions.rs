@@ -61,7 +61,9 @@ fn SessionTable(list: Vec<SessionSummary>, revoke: ServerAction<RevokeSession>) 
             <thead>
                 <tr>
                     <th scope="col">{t("sessions.col_browser")}</th>
+                    <th scope="col">{t("sessions.col_system")}</th>
                     <th scope="col">{t("sessions.col_address")}</th>
+                    <th scope="col">{t("sessions.col_location")}</th>
                     <th scope="col">{t("sessions.col_signed_in")}</th>
                     <th scope="col">{t("sessions.col_last_active")}</th>
                     <th scope="col">
@@ -73,10 +75,14 @@ fn SessionTable(list: Vec<SessionSummary>, revoke: ServerAction<RevokeSession>) 
                 {list
                     .into_iter()
                     .map(|s| {
+                        let browser = if s.browser.is_empty() { t("sessions.unknown_browser") } else { s.browser.clone() };
+                        let location = s.location.clone().unwrap_or_else(|| t("sessions.unknown_location"));
                         view! {
                             <tr data-current=s.current.to_string()>
-                                <td>{s.browser.clone()}</td>
+                                <td class="browser">{browser}</td>
+                                <td class="system">{s.os.clone()}</td>
                                 <td>{s.ip.clone()}</td>
+                                <td class="location">{location}</td>
                                 <td><LocalTime at=s.created_at /></td>
                                 <td><LocalTime at=s.last_seen_at /></td>
                                 <td>

@@ -1,6 +1,6 @@
 //! Pages opened from emailed links. Opening one spends nothing (mail scanners fetch links): the person
 //! presses a button, and only that spends the link.
-use crate::api::{inspect_link, SetPasswordByLink, UnlockAccount};
+use crate::api::{inspect_link, ReportNotMe, SetPasswordByLink, UnlockAccount};
 use crate::components::{error_view, navigate_hard, NewPasswordFields};
 use crate::i18n::{t, t_with};
 use crate::policy::PasswordOwner;
@@ -25,6 +25,11 @@ pub fn UnlockPage() -> impl IntoView {
 }
 
 #[component]
+pub fn NotMePage() -> impl IntoView {
+    view! { <EmailLink kind=LinkKind::NotMe /> }
+}
+
+#[component]
 fn EmailLink(kind: LinkKind) -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
@@ -33,6 +38,7 @@ fn EmailLink(kind: LinkKind) -> impl IntoView {
         LinkKind::Reset => t("title.reset"),
         LinkKind::Invite => t("title.invitation"),
         LinkKind::Unlock => t("title.unlock"),
+        LinkKind::NotMe => t("link.not_me_title"),
     };
     view! {
         <main class="auth">
@@ -43,6 +49,9 @@ fn EmailLink(kind: LinkKind) -> impl IntoView {
                         match info.await {
                             Ok(info) if kind == LinkKind::Unlock => {
                                 view! { <UnlockForm token=token() info /> }.into_any()
+                            }
+                            Ok(info) if kind == LinkKind::NotMe => {
+                                view! { <NotMeForm token=token() info /> }.into_any()
                             }
                             Ok(info) => view! { <PasswordForm kind token=token() info /> }.into_any(),
                             Err(e) => {
@@ -132,6 +141,40 @@ fn UnlockForm(token: String, info: LinkInfo) -> impl IntoView {
             <p>
                 <a href=routes::LOGIN>{t("link.sign_in")}</a>
             </p>
+        </Show>
+    }
+}
+
+/// "This wasn't me": securing the account spends the link, then the password reset it started opens.
+#[component]
+fn NotMeForm(token: String, info: LinkInfo) -> impl IntoView {
+    let action = ServerAction::<ReportNotMe>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(reset)) = action.value().get() {
+            navigate_hard(&routes::with_param(routes::RESET_PASSWORD, &reset));
+        }
+    });
+    let done = move || matches!(action.value().get(), Some(Ok(_)));
+    let error = move || action.value().get().and_then(|r| r.err()).map(error_view);
+    view! {
+        <Show
+            when=done
+            fallback=move || {
+                let token = token.clone();
+                view! {
+                    <p class="lead">{t_with("link.not_me_lead", &[("username", &info.username)])}</p>
+                    <ActionForm action attr:class="stack">
+                        <input type="hidden" name="token" value=token />
+                        {error}
+                        <button type="submit" class="primary" disabled=action.pending()>
+                            {t("link.not_me_submit")}
+                        </button>
+                    </ActionForm>
+                    <p>{t("link.not_me_was_me")}</p>
+                }
+            }
+        >
+            <p class="success" role="status">{t("link.not_me_done")}</p>
         </Show>
     }
 }

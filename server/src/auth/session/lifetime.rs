@@ -84,6 +84,7 @@ mod tests {
             reauthenticated_at: T0,
             ip: String::new(),
             user_agent: String::new(),
+            device_hash: String::new(),
         }
     }
 

@@ -32,6 +32,8 @@ pub struct SessionRow {
     pub reauthenticated_at: i64,
     pub ip: String,
     pub user_agent: String,
+    /// The hash of the device cookie the session was opened with ('' when the browser kept none).
+    pub device_hash: String,
 }
 
 /// What a presented token turned out to be.
@@ -47,7 +49,7 @@ pub enum Resolved {
 const COLUMNS: &str = "s.id AS session_id, s.public_id AS session_public_id, s.user_id AS session_user_id, \
     s.stage AS session_stage, s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at, \
     s.expires_at AS session_expires_at, s.reauthenticated_at AS session_reauthenticated_at, \
-    s.ip AS session_ip, s.user_agent AS session_user_agent";
+    s.ip AS session_ip, s.user_agent AS session_user_agent, s.device_hash AS session_device_hash";
 
 fn from_row(row: &AnyRow) -> Result<SessionRow, sqlx::Error> {
     let stage: String = row.try_get("session_stage")?;
@@ -63,25 +65,33 @@ fn from_row(row: &AnyRow) -> Result<SessionRow, sqlx::Error> {
         reauthenticated_at: row.try_get("session_reauthenticated_at")?,
         ip: row.try_get("session_ip")?,
         user_agent: row.try_get("session_user_agent")?,
+        device_hash: row.try_get("session_device_hash")?,
     })
 }
 
-/// A new session with a new token (a sign-in never reuses a token the browser brought).
-#[allow(clippy::too_many_arguments)]
+/// Where a new session comes from.
+pub struct Opening<'a> {
+    pub ip: Option<IpAddr>,
+    pub user_agent: &'a str,
+    pub device_hash: &'a str,
+}
+
+/// A new session with a new token (a sign-in never reuses a token the browser brought): its id and
+/// the token.
 pub async fn create(
     conn: &mut Conn,
     policy: &SessionPolicy,
     user_id: i64,
     stage: Stage,
     fully_authenticated: bool,
-    ip: Option<IpAddr>,
-    user_agent: &str,
+    from: Opening<'_>,
     now: i64,
-) -> Result<String, sqlx::Error> {
+) -> Result<(i64, String), sqlx::Error> {
     let token = random_token(32);
-    sqlx::query(
+    let row = sqlx::query(
         "INSERT INTO sessions (public_id, token_hash, user_id, stage, created_at, last_seen_at, expires_at, \
-         reauthenticated_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9)",
+         reauthenticated_at, ip, user_agent, device_hash) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10) \
+         RETURNING id",
     )
     .bind(random_token(16))
     .bind(token_hash(&token))
@@ -90,11 +100,12 @@ pub async fn create(
     .bind(now)
     .bind(now + policy.absolute.as_secs() as i64)
     .bind(if fully_authenticated { now } else { 0 })
-    .bind(ip.map(|ip| ip.to_string()).unwrap_or_default())
-    .bind(user_agent)
-    .execute(&mut *conn)
+    .bind(from.ip.map(|ip| ip.to_string()).unwrap_or_default())
+    .bind(from.user_agent)
+    .bind(from.device_hash)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(token)
+    Ok((row.try_get("id")?, token))
 }
 
 /// Finds the session behind a token, with its user, in one look-up. Activity is recorded when the

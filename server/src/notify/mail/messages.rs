@@ -80,6 +80,18 @@ pub enum Message {
         reset_link: String,
         origin: Origin,
     },
+    /// A completed sign-in from a device the account had not used before.
+    NewDevice {
+        not_me_link: String,
+        sessions_link: String,
+        origin: Origin,
+    },
+    /// The password was right but the second step was never completed.
+    SignInNotCompleted {
+        reset_link: String,
+        sessions_link: String,
+        origin: Origin,
+    },
     /// An administrator approved a recovery: every sign-in method goes at `effective_at` unless the
     /// owner cancels it with this link.
     RecoveryApproved {
@@ -107,6 +119,8 @@ impl Message {
             Message::SecondStepBlocked { .. } => "second_step_blocked",
             Message::SignInCode { .. } => "sign_in_code",
             Message::RecoveryApproved { .. } => "recovery_approved",
+            Message::NewDevice { .. } => "new_device",
+            Message::SignInNotCompleted { .. } => "sign_in_not_completed",
         }
     }
 
@@ -351,6 +365,39 @@ impl Message {
                     w.origin(origin),
                     w.text("advice", &[]),
                     w.link("button", reset_link),
+                ],
+            ),
+            Message::NewDevice {
+                not_me_link,
+                sessions_link,
+                origin,
+            } => (
+                w.own("subject", &[]),
+                vec![
+                    w.greeting(),
+                    w.text("intro", &[]),
+                    w.origin(origin),
+                    w.text("if_you", &[]),
+                    w.text("not_you", &[]),
+                    w.link("button", not_me_link),
+                    w.text("check", &[]),
+                    w.link("sessions_button", sessions_link),
+                ],
+            ),
+            Message::SignInNotCompleted {
+                reset_link,
+                sessions_link,
+                origin,
+            } => (
+                w.own("subject", &[]),
+                vec![
+                    w.greeting(),
+                    w.text("intro", &[]),
+                    w.origin(origin),
+                    w.text("if_you", &[]),
+                    w.text("not_you", &[]),
+                    w.link("button", reset_link),
+                    w.link("sessions_button", sessions_link),
                 ],
             ),
             Message::RecoveryApproved {

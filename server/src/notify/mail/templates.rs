@@ -99,7 +99,13 @@ impl Writer<'_> {
             "email.common.location",
             &[(
                 "location",
-                &or_unknown(origin.location.as_deref().unwrap_or("")),
+                &or_unknown(
+                    origin
+                        .location
+                        .as_ref()
+                        .map(|p| p.label(self.to.locale))
+                        .unwrap_or(""),
+                ),
             )],
         ));
         lines.push(tr(

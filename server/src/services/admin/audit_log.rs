@@ -25,7 +25,7 @@ pub fn entry(listed: &Listed) -> AuditEntry {
         browser: if e.user_agent.is_empty() {
             String::new()
         } else {
-            app::format::browser_name(&e.user_agent)
+            crate::user_agent::summary(&e.user_agent)
         },
         detail: e.detail.clone(),
     }

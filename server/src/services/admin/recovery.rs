@@ -26,7 +26,7 @@ fn view(r: &Request) -> RecoveryView {
         browser: if r.user_agent.is_empty() {
             String::new()
         } else {
-            app::format::browser_name(&r.user_agent)
+            crate::user_agent::summary(&r.user_agent)
         },
         status: r.status,
         verification_method: r.verification_method.clone(),

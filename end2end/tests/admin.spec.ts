@@ -32,10 +32,7 @@ async function inNewBrowser<T>(browser: Browser, run: (page: Page) => Promise<T>
   }
 }
 
-// Known bug (issue 12): after a full page load the back-office pages sometimes fail to hydrate (tachys
-// `failed_to_cast_marker_node`); these scenarios passed in one full run and failed in the next. Their server
-// side is covered by server/tests/api/{admin,recovery}.rs. Marked fixme until the hydration is fixed.
-test.fixme('an administrator creates a user with two-step verification required, unlocks it and issues a temporary password', async ({ page, browser }) => {
+test('an administrator creates a user with two-step verification required, unlocks it and issues a temporary password', async ({ page, browser }) => {
   await signedInAs(page, 'boss', 'admin');
   await page.getByTestId('user-menu').click();
   await page.getByRole('menuitem', { name: 'Back office' }).click();
@@ -165,7 +162,7 @@ async function enrolTotp(page: Page): Promise<void> {
   await expect(page.getByTestId('mfa-status')).toHaveText('On');
 }
 
-test.fixme('a recovery request is approved after a recorded verification and cancelled once from its email', async ({ page, browser }) => {
+test('a recovery request is approved after a recorded verification and cancelled once from its email', async ({ page, browser }) => {
   const name = await inNewBrowser(browser, async (owner) => {
     const n = await signedInAs(owner, 'lost', 'user');
     await enrolTotp(owner);

@@ -1,4 +1,5 @@
 //! Building blocks shared by pages.
+pub mod after_hydration;
 pub mod audit_table;
 pub mod backup_codes;
 pub mod checklist;
@@ -13,6 +14,7 @@ pub mod signed_in;
 pub mod totp_setup;
 pub mod user_menu;
 
+pub use after_hydration::AfterHydration;
 pub use backup_codes::BackupCodesPanel;
 pub use checklist::PasswordChecklist;
 pub use code_sender::{CodeStatus, Countdown};

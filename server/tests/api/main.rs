@@ -10,6 +10,7 @@ mod audit;
 mod credentials;
 mod developers;
 mod devices;
+mod instances;
 mod lifecycle;
 mod lockout;
 mod migrations;

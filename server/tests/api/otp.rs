@@ -143,7 +143,7 @@ fn webhook(listener: &Listener) -> CodeArgs {
 }
 
 /// A user with a verified email and email codes on; answers their id.
-async fn email_code_user(app: &TestApp, name: &str) -> i64 {
+pub(crate) async fn email_code_user(app: &TestApp, name: &str) -> i64 {
     let id = app.user(name, PASSWORD).await;
     sqlx::query("UPDATE users SET email_verified = 1 WHERE id = $1")
         .bind(id)
@@ -158,12 +158,12 @@ async fn email_code_user(app: &TestApp, name: &str) -> i64 {
     id
 }
 
-async fn send(b: &Browser, method: &str) -> Answer {
+pub(crate) async fn send(b: &Browser, method: &str) -> Answer {
     b.call("send_code", &[("method", method)]).await
 }
 
 /// The code of the newest sign-in-code email to `name`.
-async fn emailed_code(app: &TestApp, name: &str) -> String {
+pub(crate) async fn emailed_code(app: &TestApp, name: &str) -> String {
     let mails = app.mails_to(&format!("{name}@example.com")).await;
     let (_, _, body) = mails
         .iter()
@@ -173,7 +173,7 @@ async fn emailed_code(app: &TestApp, name: &str) -> String {
     code_in(body.split("Code:").nth(1).expect("the code line"))
 }
 
-async fn second_step_failures(app: &TestApp, id: i64) -> usize {
+pub(crate) async fn second_step_failures(app: &TestApp, id: i64) -> usize {
     app.events(id)
         .await
         .iter()

@@ -10,7 +10,7 @@ const DAY: i64 = 24 * 3600;
 
 /// A user with an authenticator app and mandatory two-step verification who asked for recovery from
 /// the second step; answers the request's id.
-async fn asking_user(app: &TestApp, name: &str) -> (Browser, i64) {
+pub(crate) async fn asking_user(app: &TestApp, name: &str) -> (Browser, i64) {
     enrolled_user(app, name).await;
     sqlx::query("UPDATE users SET mfa_required = 1 WHERE username = $1")
         .bind(name)
@@ -34,7 +34,7 @@ async fn asking_user(app: &TestApp, name: &str) -> (Browser, i64) {
     (b, id)
 }
 
-async fn factors(app: &TestApp, name: &str) -> i64 {
+pub(crate) async fn factors(app: &TestApp, name: &str) -> i64 {
     app.count(&format!(
         "SELECT COUNT(*) FROM second_factors f JOIN users u ON u.id = f.user_id WHERE u.username = '{name}'"
     ))

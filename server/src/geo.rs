@@ -154,7 +154,9 @@ mod tests {
     #[test]
     fn a_known_address_has_a_city_and_country_in_each_language() {
         let geo = test_database();
-        let place = geo.locate(Some("81.2.69.142".parse().unwrap_or_else(|_| unreachable!())));
+        let place = geo.locate(Some(
+            "81.2.69.142".parse().unwrap_or_else(|_| unreachable!()),
+        ));
         let place = place.unwrap_or_else(|| panic!("81.2.69.142 is in the test database"));
         assert_eq!(place.label(Locale::En), "London, United Kingdom");
         assert_eq!(place.label(Locale::Fr), "Londres, Royaume-Uni");

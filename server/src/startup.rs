@@ -59,11 +59,12 @@ pub fn core(
             tracing::warn!(error = %e, "text messages are off");
             None
         });
-    let geo = crate::geo::Locator::from_config(serve.geoip_database.as_deref()).unwrap_or_else(|e| {
-        // `build_with_db` refuses to start with this error; the command line shows no locations.
-        tracing::warn!(error = %e, "locations are off");
-        crate::geo::Locator::none()
-    });
+    let geo =
+        crate::geo::Locator::from_config(serve.geoip_database.as_deref()).unwrap_or_else(|e| {
+            // `build_with_db` refuses to start with this error; the command line shows no locations.
+            tracing::warn!(error = %e, "locations are off");
+            crate::geo::Locator::none()
+        });
     Core {
         sms,
         geo: Arc::new(geo),

@@ -77,11 +77,7 @@ pub async fn set_password_by_link(
 #[server(prefix = "/api", endpoint = "report_not_me")]
 pub async fn report_not_me(token: String) -> Result<String, AppError> {
     let call = super::ssr::Call::new()?;
-    let result = call
-        .services
-        .account
-        .report_not_me(&call.req, &token)
-        .await;
+    let result = call.services.account.report_not_me(&call.req, &token).await;
     call.finish(result)
 }
 

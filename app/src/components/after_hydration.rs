@@ -1,11 +1,10 @@
 //! Content the browser fetches and renders itself, once the page is hydrated.
 //!
-//! A list read through a `LocalResource` is never rendered by the server, so hydrating the `Suspense`
-//! around it depends on whether its answer arrived before the hydration pass reached it: when it did,
-//! the browser expected the list where the server had sent the loading line, and hydration broke
-//! (tachys `failed_to_cast_marker_node`, seen on the back office after a full page load). Rendering
-//! such content only after hydration makes the server and the hydration pass agree on the loading line
-//! every time; the content then renders as after any client-side navigation.
+//! Nested suspenses whose data arrives in a different order on the server and in the browser made the
+//! hydration of the back office depend on timing after a full page load (tachys
+//! `failed_to_cast_marker_node`, now and then). Rendering such content only after hydration makes the
+//! server and the hydration pass agree on the loading line every time; the content then renders as
+//! after any client-side navigation.
 use crate::i18n::t;
 use leptos::prelude::*;
 

@@ -22,7 +22,9 @@ pub struct Device {
 
 impl std::fmt::Debug for Device {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Device").field("fresh", &self.fresh).finish()
+        f.debug_struct("Device")
+            .field("fresh", &self.fresh)
+            .finish()
     }
 }
 
@@ -48,7 +50,10 @@ impl Device {
 /// What `random_token(32)` makes: 43 URL-safe base64 characters. Anything else is a cookie this server
 /// never set and is replaced.
 fn plausible(id: &str) -> bool {
-    id.len() == 43 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    id.len() == 43
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Records that the account completed a sign-in from this device; true when it never had before. Of
@@ -200,7 +205,13 @@ mod tests {
         let d = Device::of(Some(&issued));
         assert!(!d.fresh);
         assert_eq!(d.id, issued);
-        for bad in ["", "short", "a b c", &"x".repeat(44), &format!("{}!", &issued[..42])] {
+        for bad in [
+            "",
+            "short",
+            "a b c",
+            &"x".repeat(44),
+            &format!("{}!", &issued[..42]),
+        ] {
             let d = Device::of(Some(bad));
             assert!(d.fresh, "{bad:?}");
             assert!(plausible(&d.id));

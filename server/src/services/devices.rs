@@ -104,8 +104,15 @@ impl Core {
             .email(tx, &Recipient::of(user), &message, now)
             .await
             .or_internal("queueing an email")?;
-        self.audit(tx, req, Event::NewDevice, Some(user.id), Some(user.id), detail)
-            .await
+        self.audit(
+            tx,
+            req,
+            Event::NewDevice,
+            Some(user.id),
+            Some(user.id),
+            detail,
+        )
+        .await
     }
 
     /// "This wasn't me": spends the link; every session and trusted browser ends, the alerted device is

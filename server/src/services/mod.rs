@@ -287,8 +287,14 @@ impl Core {
             // Another request moved or ended this session first.
             .ok_or(AppError::SessionExpired)?;
         if next.is_full() {
-            self.sign_in_completed(tx, req, &current.user, current.session.id, &current.session.device_hash)
-                .await?;
+            self.sign_in_completed(
+                tx,
+                req,
+                &current.user,
+                current.session.id,
+                &current.session.device_hash,
+            )
+            .await?;
             self.audit(
                 tx,
                 req,

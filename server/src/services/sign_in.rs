@@ -81,7 +81,8 @@ impl Core {
         .await
         .or_internal("creating a session")?;
         if stage.is_full() {
-            self.sign_in_completed(tx, req, user, session_id, &device_hash).await?;
+            self.sign_in_completed(tx, req, user, session_id, &device_hash)
+                .await?;
         } else if stage == app::types::Stage::SecondFactor {
             self.expect_second_step(tx, req, user, session_id, &device_hash)
                 .await?;

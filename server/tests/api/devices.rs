@@ -16,7 +16,8 @@ fn kinds(mails: &[(String, String, String)], kind: &str) -> usize {
 /// Another instance on the same database that knows locations (the MaxMind test database) and trusts
 /// the loopback proxy's X-Forwarded-For.
 async fn with_locations(app: &TestApp) -> TestApp {
-    let db = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/GeoLite2-City-Test.mmdb");
+    let db =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/GeoLite2-City-Test.mmdb");
     TestApp::spawn_on(
         app.test_db.clone(),
         app.clock.clone(),
@@ -31,7 +32,8 @@ async fn with_locations(app: &TestApp) -> TestApp {
 }
 
 fn from_london(b: &mut Browser) {
-    b.headers.push(("x-forwarded-for".into(), "81.2.69.142".into()));
+    b.headers
+        .push(("x-forwarded-for".into(), "81.2.69.142".into()));
 }
 
 scenarios! {

@@ -12,7 +12,13 @@ use serde_json::json;
 const DAY: i64 = 24 * 3600;
 
 async fn second_instance(app: &TestApp) -> TestApp {
-    TestApp::spawn_on(app.test_db.clone(), app.clock.clone(), Default::default(), serve_args()).await
+    TestApp::spawn_on(
+        app.test_db.clone(),
+        app.clock.clone(),
+        Default::default(),
+        serve_args(),
+    )
+    .await
 }
 
 /// The same browser state (cookies) on the other instance (its own origin, as a browser there sends).

@@ -6,7 +6,7 @@ pub mod user;
 pub mod users;
 
 use crate::api::{security_overview, ConfirmIdentity};
-use crate::components::{error_view, SignedIn, TopBar};
+use crate::components::{error_view, AfterHydration, SignedIn, TopBar};
 use crate::error::AppError;
 use crate::i18n::t;
 use crate::pages::account::security::ConfirmIdentityForm;
@@ -35,12 +35,12 @@ pub(crate) fn admin_only(body: AdminBody) -> impl IntoView {
     }
 }
 
-/// The top bar, the back office's navigation, and — when the last full authentication is more than
-/// five minutes old — "confirm it's you" before anything else.
+/// The top bar, the back office's navigation, and the page. The page itself is rendered by the browser
+/// once the frame is hydrated: its nested suspenses (the authentication check, then the page's data)
+/// made hydration after a full page load depend on which answer arrived first, and it sometimes broke
+/// (tachys `failed_to_cast_marker_node`). A back office has no use for server-rendered tables.
 #[component]
 fn AdminFrame(viewer: Viewer, body: AdminBody) -> impl IntoView {
-    let confirm = ServerAction::<ConfirmIdentity>::new();
-    let overview = Resource::new(move || confirm.version().get(), |_| security_overview());
     view! {
         <TopBar viewer />
         <main class="page admin">
@@ -51,6 +51,20 @@ fn AdminFrame(viewer: Viewer, body: AdminBody) -> impl IntoView {
                 " "
                 <a href=routes::ADMIN_RECOVERY>{t("recovery.nav")}</a>
             </nav>
+            <AfterHydration>
+                <AdminPage body />
+            </AfterHydration>
+        </main>
+    }
+}
+
+/// When the last full authentication is more than five minutes old, "confirm it's you" before anything
+/// else; then the page.
+#[component]
+fn AdminPage(body: AdminBody) -> impl IntoView {
+    let confirm = ServerAction::<ConfirmIdentity>::new();
+    let overview = Resource::new(move || confirm.version().get(), |_| security_overview());
+    view! {
             <Suspense fallback=|| view! { <p class="loading">{t("app.loading")}</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
@@ -64,7 +78,6 @@ fn AdminFrame(viewer: Viewer, body: AdminBody) -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </main>
     }
 }
 

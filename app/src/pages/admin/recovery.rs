@@ -4,7 +4,7 @@ use super::admin_only;
 use crate::api::{
     admin_recovery_requests, AdminApproveRecovery, AdminRecordVerification, AdminRejectRecovery,
 };
-use crate::components::{error_view, AfterHydration, LocalTime};
+use crate::components::{error_view, LocalTime};
 use crate::i18n::t;
 use crate::types::{RecoveryStatus, RecoveryView, VERIFICATION_FIELD_MAX};
 use leptos::prelude::*;
@@ -60,7 +60,6 @@ fn Requests() -> impl IntoView {
         <h1>{t("recovery.admin_title")}</h1>
         <p class="lead">{t("recovery.admin_lead")}</p>
         {error}
-        <AfterHydration>
         <Suspense fallback=|| view! { <p class="loading">{t("app.loading")}</p> }>
             {move || Suspend::new(async move {
                 match list.await {
@@ -74,7 +73,6 @@ fn Requests() -> impl IntoView {
                 }
             })}
         </Suspense>
-        </AfterHydration>
     }
 }
 

@@ -6,7 +6,7 @@ use crate::api::{
     admin_user, AdminEndSessions, AdminIssueTemporaryPassword, AdminRequireTwoFactor,
     AdminSetDisabled, AdminSetRole, AdminUnlock,
 };
-use crate::components::{error_view, AfterHydration, LocalTime};
+use crate::components::{error_view, LocalTime};
 use crate::i18n::{t, t_count};
 use crate::routes;
 use crate::types::{AdminUserDetail, Role};
@@ -98,7 +98,6 @@ fn UserDetail() -> impl IntoView {
     // One message at a time (an error, or what the last action did), after the account's facts load.
     let message = move || actions.error().map(error_view).or_else(notice);
     view! {
-        <AfterHydration>
         <Suspense fallback=|| view! { <p class="loading">{t("app.loading")}</p> }>
             {move || Suspend::new(async move {
                 let result = detail.await;
@@ -113,7 +112,6 @@ fn UserDetail() -> impl IntoView {
                     .into_any()
             })}
         </Suspense>
-        </AfterHydration>
     }
 }
 

@@ -1,7 +1,7 @@
 //! The back office's list of users (search, pages) and the form that creates one.
 use super::{admin_only, role_key};
 use crate::api::{admin_users, AdminCreateUser};
-use crate::components::{error_view, AfterHydration, LocalTime};
+use crate::components::{error_view, LocalTime};
 use crate::i18n::{t, t_count, t_with};
 use crate::routes;
 use crate::types::{AdminUser, Role, UserPage};
@@ -33,7 +33,6 @@ fn Users() -> impl IntoView {
         admin_users(search, page)
     });
     view! {
-        <AfterHydration>
         <Suspense fallback=|| view! { <p class="loading">{t("app.loading")}</p> }>
             {move || Suspend::new(async move {
                 let result = list.await;
@@ -54,7 +53,6 @@ fn Users() -> impl IntoView {
                     .into_any()
             })}
         </Suspense>
-        </AfterHydration>
     }
 }
 

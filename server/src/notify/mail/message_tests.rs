@@ -61,7 +61,11 @@ fn every_message_renders_completely_in_every_language() {
         at: 1_800_000_000,
         ip: "192.0.2.7".into(),
         browser: "Firefox on Linux".into(),
-        location: Some(crate::geo::Place::named("Lyon, France", "Lyon, France", "Lyon, Francia")),
+        location: Some(crate::geo::Place::named(
+            "Lyon, France",
+            "Lyon, France",
+            "Lyon, Francia",
+        )),
     };
     let link = || "http://localhost:3000/x".to_string();
     let all = vec![

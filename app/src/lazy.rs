@@ -34,6 +34,8 @@ lazy_pages! {
     ResetPassword => crate::pages::auth::email_link::ResetPasswordPage;
     Invitation => crate::pages::auth::email_link::InvitationPage;
     Unlock => crate::pages::auth::email_link::UnlockPage;
+    /// Confirming a new email address from the link sent to it.
+    ConfirmEmail => crate::pages::auth::confirm_email::ConfirmEmailPage;
     Home => crate::pages::account::home::HomePage;
     AccountPassword => crate::pages::account::password::ChangePasswordPage;
     Security => crate::pages::account::security::SecurityPage;

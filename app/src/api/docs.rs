@@ -151,6 +151,9 @@ endpoints! {
     "profile" Authorized SetDisplayName "set_display_name" (name: String) -> ();
     "profile" Authorized PayoutDetails "payout_details" () -> PayoutView;
     "profile" Authorized SetPayoutDetails "set_payout_details" (holder: String, iban: String, bic: String) -> PayoutView;
+    "profile" Authorized RequestEmailChange "request_email_change" (new_email: String) -> ();
+    "profile" Anyone InspectEmailChange "inspect_email_change" (token: String) -> EmailChangeLink;
+    "profile" Anyone ConfirmEmailChange "confirm_email_change" (token: String) -> ();
     "activity" SignedIn MyActivity "my_activity" (page: u32 [default]) -> AuditPage;
     "recovery" SignInStep RequestRecovery "request_recovery" (statement: String) -> ();
     "recovery" Anyone CancelRecovery "cancel_recovery" (token: String) -> ();

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod codes;
 pub mod credentials;
 pub mod developer;
+mod email_change;
 pub mod lockout;
 pub mod passkeys;
 pub mod preferences;

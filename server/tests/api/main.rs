@@ -9,6 +9,7 @@ mod attacks;
 mod audit;
 mod credentials;
 mod developers;
+mod email_change;
 mod lifecycle;
 mod lockout;
 mod migrations;

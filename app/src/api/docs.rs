@@ -130,6 +130,7 @@ endpoints! {
     "account" Anyone SetPasswordByLink "set_password_by_link" (kind: LinkKind, token: String, new: String, confirm: String) -> ();
     "account" Anyone UnlockAccount "unlock_account" (token: String) -> ();
     "security" SignedIn SecurityOverview "security_overview" () -> crate::types::SecurityOverview;
+    "security" SignInStep EnrollmentOptions "enrollment_options" () -> crate::types::EnrollmentOptions;
     "security" SignInStep ConfirmIdentity "confirm_identity" (password: String, method: Option<Method> [default], code: String [default]) -> ();
     "security" Recent BeginTotp "begin_totp" () -> TotpSetup;
     "security" SignInStep ConfirmTotp "confirm_totp" (factor_id: i64, code: String, label: String [default]) -> Enrolled;

@@ -5,9 +5,9 @@ use crate::error::AppError;
 use crate::policy::PasswordOwner;
 use crate::types::{
     AccountDetails, AdminUserDetail, AuditPage, ChallengeInfo, CodeSent, CreatedUser,
-    EmailChangeLink, Enrolled, LinkInfo, LinkKind, Locale, MailView, Method, PayoutView,
-    PhoneSetup, RecoveryView, Role, SecurityOverview, SessionState, SessionSummary, SignInStep,
-    TotpSetup, UserPage,
+    EmailChangeLink, Enrolled, EnrollmentOptions, LinkInfo, LinkKind, Locale, MailView, Method,
+    PayoutView, PhoneSetup, RecoveryView, Role, SecurityOverview, SessionState, SessionSummary,
+    SignInStep, TotpSetup, UserPage,
 };
 use async_trait::async_trait;
 
@@ -99,6 +99,9 @@ pub trait AccountService: Send + Sync + 'static {
 #[async_trait]
 pub trait SecurityService: Send + Sync + 'static {
     async fn security_overview(&self, req: &RequestInfo) -> Result<SecurityOverview, AppError>;
+
+    /// The methods the mandatory enrolment can set up (at that stage, or in a full session).
+    async fn enrollment_options(&self, req: &RequestInfo) -> Result<EnrollmentOptions, AppError>;
 
     /// Confirms identity (password, and a second factor when the user has one), opening a short
     /// window for sensitive changes. Also allowed at the mandatory-enrolment stage (password only).

@@ -108,6 +108,8 @@ pub enum Invalid {
     Email,
     UsernameTaken,
     EmailTaken,
+    /// A new email address that is the account's current one.
+    SameEmail,
     Phone,
     PhoneCountryNotAllowed,
     Iban,

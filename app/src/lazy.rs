@@ -36,6 +36,8 @@ lazy_pages! {
     Unlock => crate::pages::auth::email_link::UnlockPage;
     /// "This wasn't me" from a new-device email.
     NotMe => crate::pages::auth::email_link::NotMePage;
+    /// Confirming a new email address from the link sent to it.
+    ConfirmEmail => crate::pages::auth::confirm_email::ConfirmEmailPage;
     Home => crate::pages::account::home::HomePage;
     AccountPassword => crate::pages::account::password::ChangePasswordPage;
     Security => crate::pages::account::security::SecurityPage;

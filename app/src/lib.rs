@@ -89,6 +89,7 @@ pub fn App() -> impl IntoView {
                 <Route path=matcher::INVITATION view={Lazy::<lazy::Invitation>::new()} ssr=SsrMode::Async />
                 <Route path=matcher::UNLOCK view={Lazy::<lazy::Unlock>::new()} ssr=SsrMode::Async />
                 <Route path=matcher::NOT_ME view={Lazy::<lazy::NotMe>::new()} ssr=SsrMode::Async />
+                <Route path=matcher::CONFIRM_EMAIL view={Lazy::<lazy::ConfirmEmail>::new()} ssr=SsrMode::Async />
                 <Route path=leptos_router::path!("/") view={Lazy::<lazy::Home>::new()} ssr=SsrMode::Async />
                 <Route path=matcher::ACCOUNT_PASSWORD view={Lazy::<lazy::AccountPassword>::new()} ssr=SsrMode::Async />
                 <Route path=matcher::SECURITY view={Lazy::<lazy::Security>::new()} ssr=SsrMode::Async />

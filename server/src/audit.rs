@@ -112,6 +112,15 @@ events! {
     PayoutViewed = "account.payout_viewed",
     PayoutChanged = "account.payout_changed",
     DisplayNameChanged = "account.display_name_changed",
+    /// The owner asked to change the email address (the new one in the detail; whether another account
+    /// uses it is not recorded where the owner can read it).
+    EmailChangeRequested = "email_change.requested",
+    /// More change requests than the account's limit: refused.
+    EmailChangeThrottled = "email_change.throttled",
+    /// The link sent to the new address was used: the address changed.
+    EmailChangeConfirmed = "email_change.confirmed",
+    /// The link was used but another account had taken the address meanwhile: nothing changed.
+    EmailChangeRefused = "email_change.refused",
 }
 
 /// One event to record.

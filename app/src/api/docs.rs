@@ -131,6 +131,7 @@ endpoints! {
     "account" Anyone UnlockAccount "unlock_account" (token: String) -> ();
     "account" Anyone ReportNotMe "report_not_me" (token: String) -> String;
     "security" SignedIn SecurityOverview "security_overview" () -> crate::types::SecurityOverview;
+    "security" SignInStep EnrollmentOptions "enrollment_options" () -> crate::types::EnrollmentOptions;
     "security" SignInStep ConfirmIdentity "confirm_identity" (password: String, method: Option<Method> [default], code: String [default]) -> ();
     "security" Recent BeginTotp "begin_totp" () -> TotpSetup;
     "security" SignInStep ConfirmTotp "confirm_totp" (factor_id: i64, code: String, label: String [default]) -> Enrolled;
@@ -152,6 +153,9 @@ endpoints! {
     "profile" Authorized SetDisplayName "set_display_name" (name: String) -> ();
     "profile" Authorized PayoutDetails "payout_details" () -> PayoutView;
     "profile" Authorized SetPayoutDetails "set_payout_details" (holder: String, iban: String, bic: String) -> PayoutView;
+    "profile" Authorized RequestEmailChange "request_email_change" (new_email: String) -> ();
+    "profile" Anyone InspectEmailChange "inspect_email_change" (token: String) -> EmailChangeLink;
+    "profile" Anyone ConfirmEmailChange "confirm_email_change" (token: String) -> ();
     "activity" SignedIn MyActivity "my_activity" (page: u32 [default]) -> AuditPage;
     "recovery" SignInStep RequestRecovery "request_recovery" (statement: String) -> ();
     "recovery" Anyone CancelRecovery "cancel_recovery" (token: String) -> ();

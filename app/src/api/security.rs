@@ -9,6 +9,14 @@ pub async fn security_overview() -> Result<crate::types::SecurityOverview, AppEr
     call.finish(result)
 }
 
+/// The methods the mandatory enrolment offers.
+#[server(prefix = "/api", endpoint = "enrollment_options")]
+pub async fn enrollment_options() -> Result<crate::types::EnrollmentOptions, AppError> {
+    let call = super::ssr::Call::new()?;
+    let result = call.services.security.enrollment_options(&call.req).await;
+    call.finish(result)
+}
+
 /// Confirms identity before a sensitive change: the password, and a second factor when there is one.
 #[server(prefix = "/api", endpoint = "confirm_identity")]
 pub async fn confirm_identity(

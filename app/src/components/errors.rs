@@ -16,6 +16,7 @@ fn invalid_key(invalid: &Invalid) -> &'static str {
         Invalid::Email => "invalid.Email",
         Invalid::UsernameTaken => "invalid.UsernameTaken",
         Invalid::EmailTaken => "invalid.EmailTaken",
+        Invalid::SameEmail => "invalid.SameEmail",
         Invalid::Phone => "invalid.Phone",
         Invalid::PhoneCountryNotAllowed => "invalid.PhoneCountryNotAllowed",
         Invalid::Iban => "invalid.Iban",

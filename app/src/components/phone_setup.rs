@@ -87,6 +87,9 @@ pub fn EmailCodesSetup(
     address: String,
     verified: bool,
     on_enrolled: Callback<Enrolled>,
+    /// Whether it shows its own heading (false where the page already names the method).
+    #[prop(default = true)]
+    named: bool,
 ) -> impl IntoView {
     let enable = ServerAction::<EnableEmailCodes>::new();
     Effect::new(move |_| {
@@ -97,7 +100,7 @@ pub fn EmailCodesSetup(
     let error = move || enable.value().get().and_then(|r| r.err()).map(error_view);
     view! {
         <div class="email-codes-setup" data-testid="email-codes-setup">
-            <h4>{t("method.email.name")}</h4>
+            {named.then(|| view! { <h4>{t("method.email.name")}</h4> })}
             {if verified {
                 view! {
                     <p>{t_with("method.email.enable_lead", &[("address", &address)])}</p>

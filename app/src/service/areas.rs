@@ -4,9 +4,10 @@ use super::RequestInfo;
 use crate::error::AppError;
 use crate::policy::PasswordOwner;
 use crate::types::{
-    AccountDetails, AdminUserDetail, AuditPage, ChallengeInfo, CodeSent, CreatedUser, Enrolled,
-    LinkInfo, LinkKind, Locale, MailView, Method, PayoutView, PhoneSetup, RecoveryView, Role,
-    SecurityOverview, SessionState, SessionSummary, SignInStep, TotpSetup, UserPage,
+    AccountDetails, AdminUserDetail, AuditPage, ChallengeInfo, CodeSent, CreatedUser,
+    EmailChangeLink, Enrolled, EnrollmentOptions, LinkInfo, LinkKind, Locale, MailView, Method,
+    PayoutView, PhoneSetup, RecoveryView, Role, SecurityOverview, SessionState, SessionSummary,
+    SignInStep, TotpSetup, UserPage,
 };
 use async_trait::async_trait;
 
@@ -102,6 +103,9 @@ pub trait AccountService: Send + Sync + 'static {
 #[async_trait]
 pub trait SecurityService: Send + Sync + 'static {
     async fn security_overview(&self, req: &RequestInfo) -> Result<SecurityOverview, AppError>;
+
+    /// The methods the mandatory enrolment can set up (at that stage, or in a full session).
+    async fn enrollment_options(&self, req: &RequestInfo) -> Result<EnrollmentOptions, AppError>;
 
     /// Confirms identity (password, and a second factor when the user has one), opening a short
     /// window for sensitive changes. Also allowed at the mandatory-enrolment stage (password only).
@@ -223,6 +227,27 @@ pub trait ProfileService: Send + Sync + 'static {
         iban: &str,
         bic: &str,
     ) -> Result<PayoutView, AppError>;
+
+    /// Asks to change the account's email address (a full authentication within the last five
+    /// minutes): a confirmation link goes to the new address, a notice to the current one. Answers the
+    /// same whether another account uses the new address or not (that address is then told so instead
+    /// of receiving a link).
+    async fn request_email_change(
+        &self,
+        req: &RequestInfo,
+        new_email: &str,
+    ) -> Result<(), AppError>;
+
+    /// The account and new address behind a still-valid confirmation link; spends nothing.
+    async fn inspect_email_change(
+        &self,
+        req: &RequestInfo,
+        token: &str,
+    ) -> Result<EmailChangeLink, AppError>;
+
+    /// Spends a confirmation link (once, no sign-in needed: the link proves the new address) and
+    /// makes its address the account's; the previous address is told.
+    async fn confirm_email_change(&self, req: &RequestInfo, token: &str) -> Result<(), AppError>;
 }
 
 /// The signed-in user's own sessions and devices.

@@ -53,6 +53,13 @@ pub struct MaskedPayout {
     pub updated_at: i64,
 }
 
+/// A still-valid link that confirms a new email address: whose account, and the address it sets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailChangeLink {
+    pub username: String,
+    pub new_email: String,
+}
+
 /// The account's own details.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountDetails {

@@ -148,6 +148,15 @@ pub struct TrustedBrowserView {
     pub current: bool,
 }
 
+/// What the mandatory enrolment offers (a session at that stage cannot read the security overview).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentOptions {
+    /// The kinds this server can enrol now, as in `SecurityOverview::available_methods`.
+    pub available_methods: Vec<FactorKind>,
+    pub email_masked: String,
+    pub email_verified: bool,
+}
+
 /// Everything the security & sign-in settings page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityOverview {

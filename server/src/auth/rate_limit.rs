@@ -22,6 +22,11 @@ pub const RESET_PER_ACCOUNT: Limit = Limit {
     max: 3,
     window_secs: 3600,
 };
+/// Requests to change one account's email address (each sends two emails).
+pub const EMAIL_CHANGE_PER_ACCOUNT: Limit = Limit {
+    max: 5,
+    window_secs: 3600,
+};
 /// Window for failed sign-ins from one client address (the count is configurable).
 pub const SIGNIN_FAILURE_WINDOW_SECS: i64 = 15 * 60;
 /// The longest window above (old counters are purged after it).

@@ -8,6 +8,7 @@ pub mod codes;
 pub mod credentials;
 pub mod developer;
 pub mod devices;
+mod email_change;
 pub mod lockout;
 pub mod passkeys;
 pub mod preferences;

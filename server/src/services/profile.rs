@@ -6,7 +6,7 @@ use app::banking::{mask_holder, Bic, Iban};
 use app::error::{AppError, Invalid};
 use app::routes;
 use app::service::{ProfileService, RequestInfo};
-use app::types::{AccountDetails, FactorKind, MaskedPayout, PayoutView};
+use app::types::{AccountDetails, EmailChangeLink, FactorKind, MaskedPayout, PayoutView};
 use async_trait::async_trait;
 use serde_json::json;
 use std::sync::Arc;
@@ -177,5 +177,32 @@ impl ProfileService for Profile {
         let view = core.payout_view(&mut tx, &current).await?;
         tx.commit().await.or_internal("committing")?;
         Ok(view)
+    }
+    #[tracing::instrument(name = "profile.request_email_change", skip_all)]
+    async fn request_email_change(
+        &self,
+        req: &RequestInfo,
+        new_email: &str,
+    ) -> Result<(), AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        let current = core.authorized(&mut conn, req).await?;
+        core.require_recent_authentication(&current.session)?;
+        drop(conn);
+        core.request_email_change_for(req, current, new_email).await
+    }
+
+    #[tracing::instrument(name = "profile.inspect_email_change", skip_all)]
+    async fn inspect_email_change(
+        &self,
+        _req: &RequestInfo,
+        token: &str,
+    ) -> Result<EmailChangeLink, AppError> {
+        self.0.inspect_email_change_now(token).await
+    }
+
+    #[tracing::instrument(name = "profile.confirm_email_change", skip_all)]
+    async fn confirm_email_change(&self, req: &RequestInfo, token: &str) -> Result<(), AppError> {
+        self.0.confirm_email_change_now(req, token).await
     }
 }

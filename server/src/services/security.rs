@@ -6,7 +6,8 @@ use app::policy::PhoneNumber;
 use app::routes;
 use app::service::{RequestInfo, SecurityService};
 use app::types::{
-    CodeSent, Enrolled, FactorKind, Method, PhoneSetup, SecurityOverview, Stage, TotpSetup,
+    CodeSent, Enrolled, EnrollmentOptions, FactorKind, Method, PhoneSetup, SecurityOverview, Stage,
+    TotpSetup,
 };
 use async_trait::async_trait;
 use serde_json::json;
@@ -93,8 +94,42 @@ impl Core {
     }
 }
 
+impl Core {
+    /// The kinds this server can enrol now: SMS only with a provider, passkeys only with a relying
+    /// party, email codes once (they go to the account's address).
+    fn available_kinds(&self, has_email_codes: bool) -> Vec<FactorKind> {
+        let mut kinds = vec![FactorKind::Totp];
+        if self.relying_party().is_ok() {
+            kinds.push(FactorKind::Passkey);
+        }
+        if self.sms.is_some() {
+            kinds.push(FactorKind::Sms);
+        }
+        if !has_email_codes {
+            kinds.push(FactorKind::Email);
+        }
+        kinds
+    }
+}
+
 #[async_trait]
 impl SecurityService for Security {
+    #[tracing::instrument(name = "security.enrollment_options", skip_all)]
+    async fn enrollment_options(&self, req: &RequestInfo) -> Result<EnrollmentOptions, AppError> {
+        let core = &self.0;
+        let mut conn = core.conn().await?;
+        let Current { user, .. } = core.at(&mut conn, req, Capability::Enrol).await?;
+        let enrolled = factor::confirmed(&mut conn, user.id)
+            .await
+            .or_internal("reading factors")?;
+        Ok(EnrollmentOptions {
+            available_methods: core
+                .available_kinds(enrolled.iter().any(|f| f.kind == FactorKind::Email)),
+            email_masked: app::format::mask_email(&user.email),
+            email_verified: user.email_verified,
+        })
+    }
+
     #[tracing::instrument(name = "security.security_overview", skip_all)]
     async fn security_overview(&self, req: &RequestInfo) -> Result<SecurityOverview, AppError> {
         let core = &self.0;
@@ -126,19 +161,8 @@ impl SecurityService for Security {
                 })
                 .collect(),
             default_method: methods.first().copied(),
-            available_methods: {
-                let mut kinds = vec![FactorKind::Totp];
-                if core.relying_party().is_ok() {
-                    kinds.push(FactorKind::Passkey);
-                }
-                if core.sms.is_some() {
-                    kinds.push(FactorKind::Sms);
-                }
-                if !enrolled.iter().any(|f| f.kind == FactorKind::Email) {
-                    kinds.push(FactorKind::Email);
-                }
-                kinds
-            },
+            available_methods: core
+                .available_kinds(enrolled.iter().any(|f| f.kind == FactorKind::Email)),
             backup_codes_remaining: backup_codes::remaining(&mut conn, user.id)
                 .await
                 .or_internal("counting codes")?,

@@ -183,6 +183,25 @@ pub async fn set_display_name(conn: &mut Conn, id: i64, name: &str) -> Result<()
     Ok(())
 }
 
+/// A new email address, proved by the link sent to it (so it counts as verified). False when another
+/// account holds the address (the unique look-up key decides, so two accounts racing for one address
+/// cannot both get it).
+pub async fn set_email(conn: &mut Conn, id: i64, email: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE users SET email = $1, email_key = $2, email_verified = 1 WHERE id = $3",
+    )
+    .bind(email.trim())
+    .bind(super::key(email))
+    .bind(id)
+    .execute(&mut *conn)
+    .await;
+    match done {
+        Ok(done) => Ok(done.rows_affected() == 1),
+        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Gives the user another role; false if it already had it.
 pub async fn set_role(conn: &mut Conn, id: i64, role: Role) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE users SET role = $1 WHERE id = $2 AND role <> $1")

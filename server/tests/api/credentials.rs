@@ -165,6 +165,32 @@ scenarios! {
         assert_eq!(b.state().await["Active"]["stage"], "Full");
     }
 
+    async fn mandatory_enrolment_offers_email_codes_once_the_address_is_verified(app: TestApp) {
+        let id = app.user("enr", PASSWORD).await;
+        server::users::set_mfa_required(&mut *app.conn().await, id, true, None).await.unwrap();
+        let b = app.browser();
+        assert_eq!(b.sign_in("enr", PASSWORD).await.json()["stage"], "Enrollment");
+        assert_eq!(b.get(app::routes::ENROLL).await.status, 200);
+        // The overview of a full session stays closed; the enrolment's own options answer.
+        assert_eq!(b.call("security_overview", &[]).await.body, "\"SignInIncomplete\"");
+        let o = b.call("enrollment_options", &[]).await.json();
+        assert_eq!(o["email_verified"], false, "{o}");
+        let kinds = o["available_methods"].as_array().unwrap().clone();
+        assert!(kinds.contains(&json!("Email")) && !kinds.contains(&json!("Sms")), "no provider: no texts; {o}");
+        assert_eq!(b.call("enable_email_codes", &[]).await.json(), json!({ "Invalid": "EmailNotVerified" }));
+        sqlx::query("UPDATE users SET email_verified = 1 WHERE id = $1")
+            .bind(id)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(b.call("enrollment_options", &[]).await.json()["email_verified"], true);
+        let done = b.call("enable_email_codes", &[]).await;
+        assert_eq!(done.status, 200, "{}", done.body);
+        assert_eq!(b.state().await["Active"]["stage"], "Full");
+        // A session that has not passed the password step learns nothing.
+        assert_eq!(app.browser().call("enrollment_options", &[]).await.status, 401);
+    }
+
     async fn the_client_address_comes_from_trusted_proxies_only(app: TestApp) {
         app.user("px1", PASSWORD).await;
         let mut direct = app.browser();

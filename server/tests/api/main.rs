@@ -11,6 +11,7 @@ mod credentials;
 mod developers;
 mod devices;
 mod instances;
+mod email_change;
 mod lifecycle;
 mod lockout;
 mod migrations;

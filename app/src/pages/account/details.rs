@@ -1,7 +1,12 @@
-//! Account details (authorized users): who the account is, and the name it shows.
-use crate::api::{account_details, SetDisplayName};
+//! Account details (authorized users): who the account is, the name it shows, and changing its email
+//! address (after a fresh confirmation of identity; the new address confirms by the link sent to it).
+use super::security::ConfirmIdentityForm;
+use crate::api::{
+    account_details, security_overview, ConfirmIdentity, RequestEmailChange, SetDisplayName,
+};
 use crate::components::{error_view, SignedIn, TopBar};
-use crate::i18n::t;
+use crate::error::AppError;
+use crate::i18n::{t, t_with};
 use crate::types::{AccountDetails, Viewer};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -47,8 +52,8 @@ fn DetailsView(d: AccountDetails, rename: ServerAction<SetDisplayName>) -> impl 
                 <dt>{t("profile.email")}</dt><dd>{d.email.clone()} " · " <span class="muted">{verified}</span></dd>
                 <dt>{t("profile.phone")}</dt><dd>{d.phone.clone().unwrap_or_else(|| t("profile.no_phone"))}</dd>
             </dl>
-            <p class="muted small">{t("profile.email_change")}</p>
         </section>
+        <EmailChange />
         <section class="card" aria-labelledby="name-title">
             <h2 id="name-title">{t("profile.name_title")}</h2>
             <ActionForm action=rename attr:class="stack">
@@ -58,5 +63,88 @@ fn DetailsView(d: AccountDetails, rename: ServerAction<SetDisplayName>) -> impl 
                 <button type="submit" class="primary" disabled=rename.pending()>{t("app.save")}</button>
             </ActionForm>
         </section>
+    }
+}
+
+/// A new email address: the server asks for a fresh confirmation of identity first when the last one
+/// is older than five minutes; once confirmed, the request goes again by itself.
+#[component]
+fn EmailChange() -> impl IntoView {
+    let request = ServerAction::<RequestEmailChange>::new();
+    let confirm = ServerAction::<ConfirmIdentity>::new();
+    let typed = RwSignal::new(String::new());
+    let sent_to = RwSignal::new(None::<String>);
+    let send = move || {
+        request.dispatch(RequestEmailChange {
+            new_email: typed.get_untracked(),
+        });
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(())) = confirm.value().get() {
+            send();
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = request.value().get() {
+            sent_to.set(Some(typed.get_untracked().trim().to_string()));
+        }
+    });
+    let needs_confirm = move || {
+        matches!(
+            request.value().get(),
+            Some(Err(AppError::ReauthenticationRequired))
+        )
+    };
+    let error = move || match request.value().get() {
+        Some(Err(AppError::ReauthenticationRequired)) | None | Some(Ok(())) => None,
+        Some(Err(e)) => Some(error_view(e)),
+    };
+    view! {
+        <section class="card" aria-labelledby="email-change-title">
+            <h2 id="email-change-title">{t("profile.email_change_title")}</h2>
+            <p class="muted small">{t("profile.email_change_lead")}</p>
+            {move || sent_to.get().map(|to| view! {
+                <p class="success" role="status" data-testid="email-change-sent">
+                    {t_with("profile.email_change_sent", &[("email", &to)])}
+                </p>
+            })}
+            <ActionForm action=request attr:class="stack">
+                <label for="new-email">{t("profile.new_email")}</label>
+                <input
+                    id="new-email"
+                    name="new_email"
+                    type="email"
+                    autocomplete="email"
+                    maxlength="254"
+                    required
+                    on:input=move |ev| typed.set(event_target_value(&ev))
+                />
+                {error}
+                <button type="submit" class="primary" disabled=request.pending()>
+                    {t("profile.email_change_submit")}
+                </button>
+            </ActionForm>
+            <Show when=needs_confirm>
+                <ConfirmFirst confirm />
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn ConfirmFirst(confirm: ServerAction<ConfirmIdentity>) -> impl IntoView {
+    let overview = Resource::new(|| (), |_| security_overview());
+    view! {
+        <div data-testid="email-change-locked">
+            <p class="notice">{t("profile.email_change_confirm_first")}</p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(o) => view! { <ConfirmIdentityForm o confirm /> }.into_any(),
+                        Err(e) => error_view(e),
+                    }
+                })}
+            </Suspense>
+        </div>
     }
 }

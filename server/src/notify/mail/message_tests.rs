@@ -168,6 +168,27 @@ fn every_message_renders_completely_in_every_language() {
             reset_link: link(),
             origin: o(),
         },
+        Message::EmailChangeConfirm {
+            username: "u".into(),
+            new_email: "new@example.com".into(),
+            link: link(),
+            valid_hours: 24,
+            origin: o(),
+        },
+        Message::EmailChangeRequested {
+            new_email: "new@example.com".into(),
+            reset_link: link(),
+            origin: o(),
+        },
+        Message::EmailChangeAddressTaken {
+            forgot_link: link(),
+            origin: o(),
+        },
+        Message::EmailChanged {
+            new_email: "new@example.com".into(),
+            activity_link: link(),
+            origin: o(),
+        },
     ];
     for locale in Locale::ALL {
         for m in &all {

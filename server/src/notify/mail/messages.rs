@@ -98,6 +98,29 @@ pub enum Message {
         cancel_link: String,
         effective_at: i64,
     },
+    /// To a new email address: the link that makes it the account's.
+    EmailChangeConfirm {
+        username: String,
+        new_email: String,
+        link: String,
+        valid_hours: i64,
+        origin: Origin,
+    },
+    /// To the current address, at once: a change to `new_email` was asked for.
+    EmailChangeRequested {
+        new_email: String,
+        reset_link: String,
+        origin: Origin,
+    },
+    /// To a new address that another account already uses: nothing changes (the person asking is
+    /// answered as if a link had been sent, so the request reveals nothing).
+    EmailChangeAddressTaken { forgot_link: String, origin: Origin },
+    /// To the previous address, once the change is confirmed.
+    EmailChanged {
+        new_email: String,
+        activity_link: String,
+        origin: Origin,
+    },
 }
 
 impl Message {
@@ -121,6 +144,10 @@ impl Message {
             Message::RecoveryApproved { .. } => "recovery_approved",
             Message::NewDevice { .. } => "new_device",
             Message::SignInNotCompleted { .. } => "sign_in_not_completed",
+            Message::EmailChangeConfirm { .. } => "email_change_confirm",
+            Message::EmailChangeRequested { .. } => "email_change_requested",
+            Message::EmailChangeAddressTaken { .. } => "email_change_address_taken",
+            Message::EmailChanged { .. } => "email_changed",
         }
     }
 
@@ -417,6 +444,72 @@ impl Message {
                     w.text("then", &[]),
                     w.text("not_you", &[]),
                     w.link("button", cancel_link),
+                ],
+            ),
+            Message::EmailChangeConfirm {
+                username,
+                new_email,
+                link,
+                valid_hours,
+                origin,
+            } => (
+                w.own("subject", &[]),
+                vec![
+                    w.greeting(),
+                    w.text(
+                        "intro",
+                        &[
+                            ("username", username),
+                            ("email", new_email),
+                            ("hours", &valid_hours.to_string()),
+                        ],
+                    ),
+                    w.link("button", link),
+                    w.text("origin", &[]),
+                    w.origin(origin),
+                    w.text("not_you", &[]),
+                ],
+            ),
+            Message::EmailChangeRequested {
+                new_email,
+                reset_link,
+                origin,
+            } => (
+                w.own("subject", &[]),
+                vec![
+                    w.greeting(),
+                    w.text("intro", &[("email", new_email)]),
+                    w.origin(origin),
+                    w.text("not_you", &[]),
+                    w.link("button", reset_link),
+                ],
+            ),
+            Message::EmailChangeAddressTaken {
+                forgot_link,
+                origin,
+            } => (
+                w.own("subject", &[]),
+                vec![
+                    w.greeting(),
+                    w.text("intro", &[]),
+                    w.origin(origin),
+                    w.text("not_you", &[]),
+                    w.text("forgot", &[]),
+                    w.link("button", forgot_link),
+                ],
+            ),
+            Message::EmailChanged {
+                new_email,
+                activity_link,
+                origin,
+            } => (
+                w.own("subject", &[]),
+                vec![
+                    w.greeting(),
+                    w.text("intro", &[("email", new_email)]),
+                    w.origin(origin),
+                    w.text("not_you", &[]),
+                    w.link("button", activity_link),
                 ],
             ),
         }

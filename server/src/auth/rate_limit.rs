@@ -76,8 +76,9 @@ pub async fn hit(
     Ok(hits <= limit.max)
 }
 
-/// Whether one more hit in `bucket` would still be within the limit. A read: nothing is counted (the
-/// sign-in counts only its failures, in the transaction that decides them).
+/// Whether one more hit in `bucket` would still be within the limit. A read: nothing is counted (a
+/// passwordless sign-in, which no guessing can win, respects the address's password allowance
+/// without spending it).
 pub async fn has_room(
     conn: &mut Conn,
     bucket: &str,

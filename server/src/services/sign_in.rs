@@ -1,12 +1,12 @@
 //! The password step of signing in, the session behind a request, and signing out.
 //!
-//! A password step is one read, one argon2 run and one transaction: a place in the hashing queue (or
-//! "busy" at once); a read of the address's failures (over its limit: refused at once, the account
-//! never looked at) and of the account; the hash, which every attempt costs, known account or not,
-//! locked or not; then a single transaction decides and records the outcome. Decisions are serialised
-//! there, so however many attempts are hashed together, none is accepted after the failure that
-//! locked the account or used up the address's allowance, and such late attempts get the same answer
-//! whether their password was right or wrong.
+//! Every limit is claimed before the work: a place in the hashing queue (or "busy" at once), the
+//! address's attempt (`rate_limit::hit`; a right password gives it back) and the account's own attempt
+//! (`users::claim_sign_in`), in one short transaction; then one argon2 run, which every attempt costs,
+//! known account or not, locked or not; then one transaction settles the claim and records the outcome
+//! (for a right password: the old session out, the new one in, the sign-in recorded). However many
+//! attempts arrive together, on however many instances, at most the lockout threshold are ever judged,
+//! and a right password behind a burst that locked the account is refused like any other.
 use app::error::AppError;
 use app::policy;
 use app::service::{CookieChange, RequestInfo, SignInService};
@@ -98,58 +98,32 @@ impl Core {
         }
     }
 
-    /// Decides a password that was wrong, or an attempt on an unknown or locked account:
-    /// the address's failure is counted, then the account's; one transaction.
-    async fn refuse_password(
-        &self,
-        req: &RequestInfo,
-        bucket: Option<&str>,
-        identifier: &str,
-        user: Option<&User>,
-    ) -> Result<AppError, AppError> {
-        let now = self.now();
-        let mut tx = self.begin().await?;
-        if let Some(bucket) = bucket {
-            if !rate_limit::hit(&mut tx, bucket, self.address_limit(), now)
-                .await
-                .or_internal("rate limit")?
-            {
-                // Over the allowance while this attempt was hashed: not judged, whatever the password.
-                self.audit(&mut tx, req, Event::AddressThrottled, None, None, json!({}))
-                    .await?;
-                tx.commit().await.or_internal("committing")?;
-                return Ok(AppError::RateLimited);
-            }
-        }
-        let counted = match user {
-            Some(user) => users::count_wrong_sign_in(&mut tx, user.id)
-                .await
-                .or_internal("counting a failure")?
-                .map(|failures| (user, failures)),
-            None => None,
+    /// An attempt that was not judged (unknown account, locked, or every attempt of the account
+    /// already claimed): recorded, and refused like a wrong password.
+    async fn refuse_unjudged(&self, req: &RequestInfo, identifier: &str) -> Result<AppError, AppError> {
+        let mut conn = self.conn().await?;
+        let known = users::find_by_identifier(&mut conn, identifier)
+            .await
+            .or_internal("looking up an account")?;
+        let (event, subject) = match &known {
+            Some(u) => (Event::AttemptRefused, Some(u.id)),
+            None => (Event::UnknownAccount, None),
         };
-        match counted {
-            Some((user, failures)) => {
-                self.after_wrong_password(&mut tx, req, user, "sign_in", failures)
-                    .await?
-            }
-            None => {
-                // Unknown, or locked (before or while this attempt was hashed): refused unjudged.
-                let known = match user {
-                    Some(u) => Some(u.clone()),
-                    None => users::find_by_identifier(&mut tx, identifier)
-                        .await
-                        .or_internal("looking up an account")?,
-                };
-                let (event, subject) = match &known {
-                    Some(u) => (Event::AttemptRefused, Some(u.id)),
-                    None => (Event::UnknownAccount, None),
-                };
-                let detail = json!({ "locked": known.is_some() });
-                self.audit(&mut tx, req, event, None, subject, detail)
-                    .await?;
-            }
-        }
+        let locked = known.as_ref().is_some_and(|u| u.locked_at.is_some());
+        self.audit(&mut conn, req, event, None, subject, json!({ "locked": locked }))
+            .await?;
+        Ok(AppError::SignInFailed)
+    }
+
+    /// A claimed attempt whose password was wrong: the claim becomes a counted failure (at the
+    /// threshold the account locks and its owner is told), in one transaction.
+    async fn refuse_wrong(&self, req: &RequestInfo, user: &User) -> Result<AppError, AppError> {
+        let mut tx = self.begin().await?;
+        let failures = users::record_wrong_password(&mut tx, user.id)
+            .await
+            .or_internal("counting a failure")?;
+        self.after_wrong_password(&mut tx, req, user, "sign_in", failures)
+            .await?;
         tx.commit().await.or_internal("committing")?;
         Ok(AppError::SignInFailed)
     }
@@ -212,40 +186,30 @@ impl SignInService for SignIn {
         let bucket = req
             .ip
             .map(|ip| rate_limit::address_bucket("signin-failures", ip));
-        let (judged, has_room) = {
-            let mut conn = core.conn().await?;
-            let has_room = match &bucket {
-                Some(bucket) => rate_limit::has_room(&mut conn, bucket, core.address_limit(), now)
+        // The address's attempt and the account's are claimed before hashing, in one transaction.
+        let claimed = {
+            let mut tx = core.begin().await?;
+            if let Some(bucket) = &bucket {
+                if !rate_limit::hit(&mut tx, bucket, core.address_limit(), now)
                     .await
-                    .or_internal("rate limit")?,
-                None => true,
-            };
-            let judged = if has_room {
-                users::find_by_identifier(&mut conn, identifier)
-                    .await
-                    .or_internal("looking up an account")?
-                    .filter(|u| u.locked_at.is_none())
-            } else {
-                None
-            };
-            (judged, has_room)
+                    .or_internal("rate limit")?
+                {
+                    // Refused before any work: the answer says nothing about the account.
+                    core.audit(&mut tx, req, Event::AddressThrottled, None, None, json!({}))
+                        .await?;
+                    tx.commit().await.or_internal("committing")?;
+                    return Err(AppError::RateLimited);
+                }
+            }
+            let threshold = core.settings.protection.lockout_threshold;
+            let claimed = users::claim_sign_in(&mut tx, identifier, threshold, now)
+                .await
+                .or_internal("claiming an attempt")?;
+            tx.commit().await.or_internal("committing a claim")?;
+            claimed
         };
-        if !has_room {
-            // Refused before any work: the answer says nothing about the account.
-            let mut conn = core.conn().await?;
-            core.audit(
-                &mut conn,
-                req,
-                Event::AddressThrottled,
-                None,
-                None,
-                json!({}),
-            )
-            .await?;
-            return Err(AppError::RateLimited);
-        }
-        // One argon2 run whatever happens: an unknown or locked account hashes against the dummy.
-        let stored = judged.as_ref().and_then(|u| u.password_hash.clone());
+        // One argon2 run whatever happens: an unclaimed attempt hashes against the dummy.
+        let stored = claimed.as_ref().and_then(|u| u.password_hash.clone());
         let password_ok = match core
             .hasher
             .verify(ticket, password.to_string(), stored)
@@ -253,35 +217,27 @@ impl SignInService for SignIn {
         {
             Ok(ok) => ok,
             Err(e) => {
+                if let Some(user) = &claimed {
+                    if let Ok(mut conn) = core.conn().await {
+                        let _ = users::release_claim(&mut conn, user.id).await;
+                    }
+                }
                 tracing::error!(error = %e, "hashing a password");
                 return Err(AppError::Internal);
             }
         };
-        let user = match judged {
-            Some(user) if password_ok => user,
-            judged => {
-                return Err(core
-                    .refuse_password(req, bucket.as_deref(), identifier, judged.as_ref())
-                    .await?)
-            }
+        let Some(user) = claimed else {
+            // Unknown, locked, or every attempt of the account is being judged: refused unjudged.
+            return Err(core.refuse_unjudged(req, identifier).await?);
         };
-        // Everything after a right password is one transaction: the decision (refused if the account
-        // was locked, or the address used up its allowance, while this one was hashed), the old
+        if !password_ok {
+            return Err(core.refuse_wrong(req, &user).await?);
+        }
+        // Everything after a right password is one transaction: the claim settled (refused if a burst
+        // locked the account while this one was hashed), the address's attempt given back, the old
         // session out, the new one in, the sign-in recorded.
         let mut tx = core.begin().await?;
-        if let Some(bucket) = &bucket {
-            if !rate_limit::has_room(&mut tx, bucket, core.address_limit(), now)
-                .await
-                .or_internal("rate limit")?
-            {
-                core.audit(&mut tx, req, Event::AddressThrottled, None, None, json!({}))
-                    .await?;
-                tx.commit().await.or_internal("committing")?;
-                return Err(AppError::RateLimited);
-            }
-        }
-        let threshold = core.settings.protection.lockout_threshold;
-        if !users::accept_right_sign_in(&mut tx, user.id, threshold, now)
+        if !users::record_right_password(&mut tx, user.id)
             .await
             .or_internal("recording a sign-in")?
         {
@@ -297,6 +253,11 @@ impl SignInService for SignIn {
             .await?;
             tx.commit().await.or_internal("committing")?;
             return Err(AppError::SignInFailed);
+        }
+        if let Some(bucket) = &bucket {
+            rate_limit::refund(&mut tx, bucket)
+                .await
+                .or_internal("rate limit")?;
         }
         // After a right password the answer may say what to do next: the person knows the password.
         if let Some((event, error)) = refused_after_proof(&user, now) {

@@ -1,18 +1,47 @@
-//! The lockout counters of the `users` table. Every statement that claims or counts a sign-in attempt
+//! The lockout counters of the `users` table. Every statement that claims or counts a password attempt
 //! is one conditional `UPDATE … RETURNING`, so no burst and no second server instance gets past it.
 //!
-//! Two ways to judge a password under the same lockout:
-//! - the sign-in hashes first and decides after, in the one transaction that records the outcome
-//!   (`count_wrong_sign_in`, `accept_right_sign_in`): decisions are serialised, so a right password
-//!   decided after the failure that locked the account is refused like any other;
-//! - a signed-in person confirming their password claims the attempt before hashing
-//!   (`claim_password_check`, then `record_wrong_password` / `record_right_password`).
+//! Every password is judged under a claim taken before hashing (`claim_sign_in` for the sign-in,
+//! `claim_password_check` for a signed-in person confirming or changing theirs), then settled by
+//! `record_wrong_password` / `record_right_password`: however many attempts arrive together, at most
+//! the threshold minus the failures already counted are ever judged.
 use sqlx::Row;
 
+use super::{from_row, key, User, COLUMNS};
 use crate::db::Conn;
 
 /// A claim on a sign-in attempt older than this is from a request that never finished (a crash).
 const CLAIM_STALE_SECS: i64 = 60;
+
+/// Claims the right to judge one password for the account named by `identifier`, before any hashing:
+/// granted only while the account is not locked and its failures plus the attempts being judged stay
+/// under `threshold`. Answers the account when granted, None otherwise (unknown, locked, or at the limit).
+pub async fn claim_sign_in(
+    conn: &mut Conn,
+    identifier: &str,
+    threshold: i64,
+    now: i64,
+) -> Result<Option<User>, sqlx::Error> {
+    let sql = format!(
+        "UPDATE users SET \
+           sign_ins_in_flight = CASE WHEN sign_ins_in_flight_at < $3 THEN 1 ELSE sign_ins_in_flight + 1 END, \
+           sign_ins_in_flight_at = $4 \
+         WHERE (username_key = $1 OR email_key = $1) AND locked_at IS NULL \
+           AND failed_sign_ins + CASE WHEN sign_ins_in_flight_at < $3 THEN 0 ELSE sign_ins_in_flight END < $2 \
+         RETURNING {}",
+        *COLUMNS
+    );
+    sqlx::query(&sql)
+        .bind(key(identifier))
+        .bind(threshold)
+        .bind(now - CLAIM_STALE_SECS)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
 
 /// Claims the right to judge the signed-in account's password (confirming or changing it counts toward
 /// the same lockout as signing in), before any hashing: granted only while the account is not locked
@@ -61,41 +90,6 @@ pub async fn record_right_password(conn: &mut Conn, id: i64) -> Result<bool, sql
          {RELEASE} WHERE id = $1 AND locked_at IS NULL"
     ))
     .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// A sign-in's password was wrong (decided after hashing, without a claim): answers the consecutive
-/// failures, or None when the account was locked meanwhile (the attempt is then not counted).
-pub async fn count_wrong_sign_in(conn: &mut Conn, id: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query(
-        "UPDATE users SET failed_sign_ins = failed_sign_ins + 1 \
-         WHERE id = $1 AND locked_at IS NULL RETURNING failed_sign_ins",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .map(|row| row.try_get("failed_sign_ins"))
-    .transpose()
-}
-
-/// A sign-in's password was right: the failure count starts over (unless a confirmation of the
-/// password is being judged). False when the account is locked or at the threshold: no sign-in then.
-pub async fn accept_right_sign_in(
-    conn: &mut Conn,
-    id: i64,
-    threshold: i64,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE users SET failed_sign_ins = \
-           CASE WHEN sign_ins_in_flight = 0 OR sign_ins_in_flight_at < $3 THEN 0 ELSE failed_sign_ins END \
-         WHERE id = $1 AND locked_at IS NULL AND failed_sign_ins < $2",
-    )
-    .bind(id)
-    .bind(threshold)
-    .bind(now - CLAIM_STALE_SECS)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -104,6 +104,35 @@ scenarios! {
         assert_eq!(mails_of_kind(&app, "vera@example.com", "account_locked").await, 1);
     }
 
+    async fn a_right_password_sent_while_a_burst_is_being_hashed_is_never_judged(app: TestApp) {
+        let id = app.user("val", PASSWORD).await;
+        let browsers: Vec<Browser> = (0..30).map(|_| app.browser()).collect();
+        let wrong = tokio::spawn(burst(browsers.into_iter().enumerate().map(|(i, b)| async move {
+            b.sign_in("val", &format!("Wrong-Horse-{i}")).await
+        })));
+        // Once the burst holds every attempt the lockout allows (claimed before any hashing), the
+        // right password is sent while those are still being hashed: it is not even judged.
+        let held = format!(
+            "SELECT COUNT(*) FROM users WHERE id = {id} AND \
+             (failed_sign_ins + sign_ins_in_flight >= 5 OR locked_at IS NOT NULL)"
+        );
+        let mut polls = 0;
+        while app.count(&held).await == 0 {
+            polls += 1;
+            assert!(polls < 2_000, "the burst never claimed the account's attempts");
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        let right = app.browser().sign_in("val", PASSWORD).await;
+        let answers = wrong.await.expect("the burst");
+        assert!(answers.iter().all(|a| a.body == "\"SignInFailed\""), "{answers:?}");
+        assert_eq!(right.body, "\"SignInFailed\"");
+        assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+        assert_eq!(count_events(&app, id, "sign_in.wrong_password").await, 5);
+        // Every attempt beyond the claims was refused unjudged, the right one among them.
+        assert_eq!(count_events(&app, id, "sign_in.refused").await, 26);
+        assert_eq!(mails_of_kind(&app, "val@example.com", "account_locked").await, 1);
+    }
+
     async fn the_same_burst_split_across_two_instances_is_held_too(app: TestApp) {
         let other = second_instance(&app).await;
         let id = app.user("vic", PASSWORD).await;

@@ -23,5 +23,6 @@ mod recovery;
 mod second_factor;
 mod sessions;
 mod sign_in;
+mod sms_provider;
 mod smtp;
 mod trust;

@@ -11,6 +11,7 @@ mod credentials;
 mod developers;
 mod devices;
 mod email_change;
+mod factor_steps;
 mod instances;
 mod lifecycle;
 mod lockout;

@@ -13,6 +13,8 @@ pub mod geo;
 pub mod http;
 pub mod jobs;
 pub mod keyring;
+#[cfg(test)]
+mod layout;
 pub mod notify;
 pub mod payout;
 pub mod services;

@@ -7,14 +7,23 @@
 //!
 //! The factor rows themselves: an email-code factor has no secret (the code goes to the account's
 //! verified address); a text-message factor keeps its number (E.164) in `second_factors.phone`.
+//!
+//! The send caps are in `caps`, a phone being added in `phone`.
 use sqlx::Row;
 
 use super::{Ctx, Verdict};
-use crate::auth::rate_limit::{self, Limit};
+use crate::auth::rate_limit::Limit;
 use crate::crypto::{constant_time_eq, fill_random};
 use crate::db::Conn;
 use crate::keyring::Keyring;
 use app::error::AppError;
+
+mod caps;
+mod phone;
+#[cfg(test)]
+mod tests;
+pub use caps::{claim_send, refund, Caps, SendRefusal};
+pub use phone::{finish_phone_enrolment, pending_phone, PHONE_PENDING_SECS, PHONE_SETUP_ATTEMPTS};
 
 /// The way a code travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,69 +138,6 @@ fn hash(keys: &Keyring, session_id: i64, purpose: Purpose, channel: Channel, cod
         purpose.as_db(),
         channel.as_db()
     ))
-}
-
-/// Why no code may be sent now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SendRefusal {
-    /// The previous code was sent less than the resend interval ago.
-    TooSoon { secs: i64 },
-    /// A cap (account, address or number) is reached.
-    CapReached,
-}
-
-impl From<SendRefusal> for AppError {
-    fn from(r: SendRefusal) -> AppError {
-        match r {
-            SendRefusal::TooSoon { secs } => AppError::ResendTooSoon {
-                seconds: secs.max(1),
-            },
-            SendRefusal::CapReached => AppError::CodeLimitReached,
-        }
-    }
-}
-
-/// The caps a send counts against.
-pub struct Caps<'a> {
-    pub user_id: i64,
-    pub ip: Option<std::net::IpAddr>,
-    /// Texts: the number.
-    pub number: Option<&'a str>,
-}
-
-/// Counts one send against every cap, before anything is sent. A cap that refuses gives back the
-/// hits already counted for this send (so a refused request costs the other buckets nothing).
-pub async fn claim_send(
-    conn: &mut Conn,
-    policy: &Policy,
-    caps: &Caps<'_>,
-    now: i64,
-) -> Result<Result<Vec<String>, SendRefusal>, sqlx::Error> {
-    let mut buckets = vec![format!("otp_send:user:{}", caps.user_id)];
-    if let Some(ip) = caps.ip {
-        buckets.push(rate_limit::address_bucket("otp_send", ip));
-    }
-    if let Some(number) = caps.number {
-        buckets.push(format!("otp_send:number:{number}"));
-    }
-    let mut counted = Vec::new();
-    for bucket in buckets {
-        let within = rate_limit::hit(conn, &bucket, policy.limit(), now).await?;
-        counted.push(bucket);
-        if !within {
-            refund(conn, &counted).await?;
-            return Ok(Err(SendRefusal::CapReached));
-        }
-    }
-    Ok(Ok(counted))
-}
-
-/// Gives back the hits of a send that did not happen.
-pub async fn refund(conn: &mut Conn, buckets: &[String]) -> Result<(), sqlx::Error> {
-    for bucket in buckets {
-        rate_limit::refund(conn, bucket).await?;
-    }
-    Ok(())
 }
 
 /// What a new code is for.
@@ -386,101 +332,4 @@ pub async fn verify_answer(
         Check::Wrong => Verdict::Refused(AppError::WrongCode),
         Check::Expired => Verdict::Refused(AppError::CodeExpired),
     })
-}
-
-/// A phone being added waits this long for its code.
-pub const PHONE_PENDING_SECS: i64 = 30 * 60;
-/// Wrong codes a phone being added takes before it must be started again.
-pub const PHONE_SETUP_ATTEMPTS: i64 = 5;
-
-/// A pending text-message factor of the user, still open for confirmation.
-pub async fn pending_phone(
-    conn: &mut Conn,
-    user_id: i64,
-    factor_id: i64,
-    now: i64,
-) -> Result<Option<super::Factor>, sqlx::Error> {
-    Ok(super::find(conn, user_id, factor_id).await?.filter(|f| {
-        f.kind == app::types::FactorKind::Sms
-            && f.confirmed_at.is_none()
-            && f.phone.is_some()
-            && now - f.created_at < PHONE_PENDING_SECS
-            && f.setup_attempts < PHONE_SETUP_ATTEMPTS
-    }))
-}
-
-/// Confirms a phone being added with the code texted to it (in this session).
-pub async fn finish_phone_enrolment(
-    conn: &mut Conn,
-    keys: &Keyring,
-    user_id: i64,
-    session_id: i64,
-    factor_id: i64,
-    code: &str,
-    now: i64,
-) -> Result<(), AppError> {
-    let expired = AppError::Invalid(app::error::Invalid::SetupExpired);
-    let internal = |e: sqlx::Error| {
-        tracing::error!(error = %e, "confirming a phone");
-        AppError::Internal
-    };
-    let factor = pending_phone(conn, user_id, factor_id, now)
-        .await
-        .map_err(internal)?
-        .ok_or(expired.clone())?;
-    let slot = Slot {
-        user_id,
-        session_id,
-        purpose: Purpose::Enrol,
-        channel: Channel::Sms,
-    };
-    let refusal = match check(conn, keys, &slot, code, now)
-        .await
-        .map_err(internal)?
-    {
-        Check::Accepted { factor_id } if factor_id == Some(factor.id) => return Ok(()),
-        Check::Expired => AppError::CodeExpired,
-        _ => AppError::WrongCode,
-    };
-    let attempts = super::count_setup_attempt(conn, factor.id)
-        .await
-        .map_err(internal)?;
-    Err(if attempts >= PHONE_SETUP_ATTEMPTS {
-        expired
-    } else {
-        refusal
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_are_six_digits_and_vary() {
-        let codes: Vec<String> = (0..50).map(|_| generate()).collect();
-        assert!(codes
-            .iter()
-            .all(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())));
-        let distinct: std::collections::BTreeSet<_> = codes.iter().collect();
-        assert!(distinct.len() > 40, "{distinct:?}");
-    }
-
-    #[test]
-    fn pasted_codes_with_spaces_are_accepted() {
-        assert_eq!(normalize(" 123 456 "), Some("123456".into()));
-        assert_eq!(normalize("123-456"), Some("123456".into()));
-        assert_eq!(normalize("12345"), None);
-        assert_eq!(normalize("12345a"), None);
-    }
-
-    #[test]
-    fn the_country_allow_list_matches_calling_codes() {
-        let mut p = Policy::default();
-        assert!(p.allows_number("+33612345678"));
-        p.allowed_countries = vec!["33".into(), "44".into()];
-        assert!(p.allows_number("+33612345678"));
-        assert!(p.allows_number("+447700900123"));
-        assert!(!p.allows_number("+12025550123"));
-    }
 }

@@ -1,8 +1,12 @@
 //! Every email Portcullis sends, and what each says: its parts, from the `email.<kind>.*` keys.
-use app::i18n::{tr, tr_count};
-
-use super::templates::{local_time, Part, Writer, PRODUCT};
+//!
+//! The parts of each are written in `accounts`, `security` and `email_change`.
+use super::templates::{Part, Writer};
 use crate::notify::Origin;
+
+mod accounts;
+mod email_change;
+mod security;
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -152,366 +156,29 @@ impl Message {
     }
 
     pub(super) fn parts(&self, w: &Writer<'_>) -> (String, Vec<Part>) {
-        let l = w.l();
         match self {
-            Message::PasswordReset {
-                link,
-                valid_minutes,
-                origin,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text("intro", &[("minutes", &valid_minutes.to_string())]),
-                    w.link("button", link),
-                    w.text("origin", &[]),
-                    w.origin(origin),
-                    w.text("not_you", &[]),
-                ],
-            ),
-            Message::PasswordChanged { reset_link, origin } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text("intro", &[]),
-                    w.origin(origin),
-                    w.text("not_you", &[]),
-                    w.link("button", reset_link),
-                ],
-            ),
-            Message::AccountLocked {
-                unlock_link,
-                reset_link,
-                failures,
-                origin,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text("intro", &[("failures", &failures.to_string())]),
-                    w.text("origin", &[]),
-                    w.origin(origin),
-                    w.text("unlock", &[]),
-                    w.link("unlock_button", unlock_link),
-                    w.text("forgot", &[]),
-                    w.link("reset_button", reset_link),
-                    w.text("not_you", &[]),
-                ],
-            ),
-            Message::UserCreated {
-                username,
-                sign_in_link,
-                temporary_password,
-                valid_hours,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text("intro", &[]),
-                    Part::Facts(vec![
-                        tr(l, "email.common.username", &[("username", username)]),
-                        tr(
-                            l,
-                            "email.common.temporary_password",
-                            &[("password", temporary_password)],
-                        ),
-                    ]),
-                    w.text("change", &[("hours", &valid_hours.to_string())]),
-                    w.link("button", sign_in_link),
-                ],
-            ),
-            Message::Invitation {
-                username,
-                link,
-                valid_hours,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text(
-                        "intro",
-                        &[("username", username), ("hours", &valid_hours.to_string())],
-                    ),
-                    w.link("button", link),
-                    w.text("not_expected", &[]),
-                ],
-            ),
-            Message::TemporaryPassword {
-                sign_in_link,
-                temporary_password,
-                valid_hours,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text("intro", &[]),
-                    Part::Facts(vec![tr(
-                        l,
-                        "email.common.temporary_password",
-                        &[("password", temporary_password)],
-                    )]),
-                    w.text("change", &[("hours", &valid_hours.to_string())]),
-                    w.link("button", sign_in_link),
-                ],
-            ),
-            Message::PasswordExpiring {
-                days,
-                expires_at,
-                change_link,
-            } => (
-                if *days <= 1 {
-                    w.own("subject_tomorrow", &[])
-                } else {
-                    tr_count(l, &w.key("subject"), *days, &[("product", PRODUCT)])
-                },
-                vec![
-                    w.greeting(),
-                    w.text(
-                        "intro",
-                        &[("date", &local_time(*expires_at, w.to.time_zone.as_deref()))],
-                    ),
-                    w.link("button", change_link),
-                ],
-            ),
-            Message::FactorAdded {
-                method_key,
-                settings_link,
-                origin,
-            }
-            | Message::FactorRemoved {
-                method_key,
-                settings_link,
-                origin,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text("intro", &[("method", &tr(l, method_key, &[]))]),
-                    w.origin(origin),
-                    w.text("not_you", &[]),
-                    w.link("button", settings_link),
-                ],
-            ),
-            Message::BackupCodesRegenerated {
-                settings_link,
-                origin,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text("intro", &[]),
-                    w.origin(origin),
-                    w.text("not_you", &[]),
-                    w.link("button", settings_link),
-                ],
-            ),
-            Message::PayoutChanged {
-                iban_masked,
-                payout_link,
-                origin,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text("intro", &[("iban", iban_masked)]),
-                    w.origin(origin),
-                    w.text("not_you", &[]),
-                    w.link("button", payout_link),
-                ],
-            ),
-            Message::BackupCodeUsed {
-                remaining,
-                settings_link,
-                origin,
-            } => {
-                let low = *remaining <= crate::auth::factor::backup_codes::LOW;
-                let subject = if low {
-                    tr_count(
-                        l,
-                        &w.key("subject_low"),
-                        *remaining,
-                        &[("product", PRODUCT)],
-                    )
-                } else {
-                    w.own("subject", &[])
-                };
-                let mut parts = vec![
-                    w.greeting(),
-                    Part::Text(tr_count(
-                        l,
-                        &w.key("intro"),
-                        *remaining,
-                        &[("product", PRODUCT)],
-                    )),
-                    w.origin(origin),
-                ];
-                if low {
-                    parts.push(w.text("running_out", &[]));
-                }
-                parts.push(w.text("not_you", &[]));
-                parts.push(w.link("button", settings_link));
-                (subject, parts)
-            }
-            Message::SecondStepFailed {
-                minutes,
-                reset_link,
-                origin,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text("intro", &[("minutes", &minutes.to_string())]),
-                    w.origin(origin),
-                    w.text("advice", &[]),
-                    w.link("button", reset_link),
-                ],
-            ),
-            Message::SignInCode {
-                code,
-                valid_minutes,
-                reset_link,
-                origin,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text("intro", &[]),
-                    Part::Facts(vec![w.own("code", &[("code", code)])]),
-                    w.text("validity", &[("minutes", &valid_minutes.to_string())]),
-                    w.text("staff", &[]),
-                    w.origin(origin),
-                    w.text("not_you", &[]),
-                    w.link("button", reset_link),
-                ],
-            ),
-            Message::SecondStepBlocked { reset_link, origin } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text("intro", &[]),
-                    w.origin(origin),
-                    w.text("advice", &[]),
-                    w.link("button", reset_link),
-                ],
-            ),
-            Message::NewDevice {
-                not_me_link,
-                sessions_link,
-                origin,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text("intro", &[]),
-                    w.origin(origin),
-                    w.text("if_you", &[]),
-                    w.text("not_you", &[]),
-                    w.link("button", not_me_link),
-                    w.text("check", &[]),
-                    w.link("sessions_button", sessions_link),
-                ],
-            ),
-            Message::SignInNotCompleted {
-                reset_link,
-                sessions_link,
-                origin,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text("intro", &[]),
-                    w.origin(origin),
-                    w.text("if_you", &[]),
-                    w.text("not_you", &[]),
-                    w.link("button", reset_link),
-                    w.link("sessions_button", sessions_link),
-                ],
-            ),
-            Message::RecoveryApproved {
-                cancel_link,
-                effective_at,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text(
-                        "intro",
-                        &[(
-                            "time",
-                            &local_time(*effective_at, w.to.time_zone.as_deref()),
-                        )],
-                    ),
-                    w.text("then", &[]),
-                    w.text("not_you", &[]),
-                    w.link("button", cancel_link),
-                ],
-            ),
-            Message::EmailChangeConfirm {
-                username,
-                new_email,
-                link,
-                valid_hours,
-                origin,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text(
-                        "intro",
-                        &[
-                            ("username", username),
-                            ("email", new_email),
-                            ("hours", &valid_hours.to_string()),
-                        ],
-                    ),
-                    w.link("button", link),
-                    w.text("origin", &[]),
-                    w.origin(origin),
-                    w.text("not_you", &[]),
-                ],
-            ),
-            Message::EmailChangeRequested {
-                new_email,
-                reset_link,
-                origin,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text("intro", &[("email", new_email)]),
-                    w.origin(origin),
-                    w.text("not_you", &[]),
-                    w.link("button", reset_link),
-                ],
-            ),
-            Message::EmailChangeAddressTaken {
-                forgot_link,
-                origin,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text("intro", &[]),
-                    w.origin(origin),
-                    w.text("not_you", &[]),
-                    w.text("forgot", &[]),
-                    w.link("button", forgot_link),
-                ],
-            ),
-            Message::EmailChanged {
-                new_email,
-                activity_link,
-                origin,
-            } => (
-                w.own("subject", &[]),
-                vec![
-                    w.greeting(),
-                    w.text("intro", &[("email", new_email)]),
-                    w.origin(origin),
-                    w.text("not_you", &[]),
-                    w.link("button", activity_link),
-                ],
-            ),
+            Message::PasswordReset { .. }
+            | Message::PasswordChanged { .. }
+            | Message::AccountLocked { .. }
+            | Message::UserCreated { .. }
+            | Message::Invitation { .. }
+            | Message::TemporaryPassword { .. }
+            | Message::PasswordExpiring { .. }
+            | Message::RecoveryApproved { .. } => self.account_parts(w),
+            Message::FactorAdded { .. }
+            | Message::FactorRemoved { .. }
+            | Message::BackupCodesRegenerated { .. }
+            | Message::PayoutChanged { .. }
+            | Message::BackupCodeUsed { .. }
+            | Message::SecondStepFailed { .. }
+            | Message::SignInCode { .. }
+            | Message::SecondStepBlocked { .. }
+            | Message::NewDevice { .. }
+            | Message::SignInNotCompleted { .. } => self.security_parts(w),
+            Message::EmailChangeConfirm { .. }
+            | Message::EmailChangeRequested { .. }
+            | Message::EmailChangeAddressTaken { .. }
+            | Message::EmailChanged { .. } => self.email_change_parts(w),
         }
     }
 }

@@ -128,11 +128,12 @@ scenarios! {
         let other = second_instance(&app).await;
         app.user("noa", PASSWORD).await;
         app.browser().sign_in("noa", PASSWORD).await;
-        // One new browser signing in on both instances at once: one alert.
+        // One new browser signing in on both instances at once: one alert. (Four at once: an
+        // account's passwords are judged at most the lockout threshold at a time, claimed first.)
         let here = app.browser();
         here.set_cookie("__Host-portcullis_device", &"B".repeat(43));
         let far = there(&here, &other, "__Host-portcullis_device");
-        let answers = burst((0..6).map(|i| {
+        let answers = burst((0..4).map(|i| {
             let b = if i % 2 == 0 { here.clone() } else { far.clone() };
             async move { b.sign_in("noa", PASSWORD).await }
         }))

@@ -2,8 +2,8 @@ import { CDPSession, expect, Page, test } from '@playwright/test';
 import { hydrated, PASSWORD, signedInUser, signIn, signOut } from './helpers';
 
 // Passkeys with Chromium's virtual authenticators (CDP WebAuthn domain): a platform authenticator
-// with resident keys and user verification (a fingerprint), a USB security key without user
-// verification, and one that stores discoverable credentials but has no PIN either. The browser, the page's Rust bridge and the server all run for real.
+// with resident keys and user verification (a fingerprint), and a USB security key without user
+// verification. The browser, the page's Rust bridge and the server all run for real.
 
 interface Authenticator {
   cdp: CDPSession;
@@ -12,7 +12,7 @@ interface Authenticator {
 
 async function addAuthenticator(
   page: Page,
-  kind: 'fingerprint' | 'security-key' | 'discoverable-key',
+  kind: 'fingerprint' | 'security-key',
   consenting = true,
 ): Promise<Authenticator> {
   const cdp = await page.context().newCDPSession(page);
@@ -22,9 +22,8 @@ async function addAuthenticator(
     options: {
       protocol: 'ctap2',
       transport: verifies ? 'internal' : 'usb',
-      // A fingerprint reader holds discoverable passkeys; a plain key without a PIN cannot make them,
-      // a discoverable key without a PIN can (but cannot verify who holds it).
-      hasResidentKey: kind !== 'security-key',
+      // A fingerprint reader holds discoverable passkeys; a key without a PIN cannot make them.
+      hasResidentKey: verifies,
       hasUserVerification: verifies,
       isUserVerified: verifies,
       isUserConsenting: consenting,
@@ -160,40 +159,6 @@ test('a security key without user verification is a second step, never a sign-in
   await signIn(page, username, PASSWORD);
   await expect(page).toHaveURL(/\/login\/verify$/);
   await hydrated(page);
-  await page.getByTestId('use-passkey').click();
-  await expect(page).toHaveURL(/\/$/);
-});
-
-test('a discoverable key without user verification is refused by the server when used without the password', async ({ page }) => {
-  const key = await addAuthenticator(page, 'discoverable-key');
-  const username = await signedInUser(page, 'rkey');
-  await openSecurity(page);
-  await addPasskey(page, 'Key without a PIN');
-  await saveBackupCodes(page);
-  const factor = page.locator('li.factor[data-kind="passkey"]');
-  await expect(factor.getByTestId('passkey-kind')).toContainText('used after your password');
-  expect(await credentialCount(key)).toBe(1);
-
-  // The key holds a credential for this site and answers the passwordless request, but its answer
-  // proves presence only: the server refuses it and says what to do.
-  await presence(key, false);
-  await signOut(page);
-  await page.goto('/login');
-  await hydrated(page);
-  await presence(key, true);
-  await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-  await expect(page.getByTestId('passkey-error').first()).toHaveText(
-    'This security key cannot sign you in on its own. Sign in with your password, then use the key.',
-  );
-  await expect(page).toHaveURL(/\/login$/);
-  await expect(page.getByTestId('user-menu')).toHaveCount(0);
-
-  // After the password it is a second step like any other.
-  await presence(key, false);
-  await signIn(page, username, PASSWORD);
-  await expect(page).toHaveURL(/\/login\/verify$/);
-  await hydrated(page);
-  await presence(key, true);
   await page.getByTestId('use-passkey').click();
   await expect(page).toHaveURL(/\/$/);
 });

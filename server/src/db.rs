@@ -121,6 +121,19 @@ impl Db {
         }
     }
 
+    /// A write transaction for counters a crash may lose without harm (attempt claims, which go stale
+    /// by themselves, and rate-limit hits): on PostgreSQL its commit does not wait for the WAL flush
+    /// (it is still atomic and at once visible to every instance). On SQLite WAL commits never wait.
+    pub async fn begin_counters(&self) -> Result<Tx, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        if matches!(self.backend, Backend::Postgres) {
+            sqlx::query("SET LOCAL synchronous_commit = off")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }

@@ -123,6 +123,14 @@ impl Core {
         self.db.begin().await.or_internal("starting a transaction")
     }
 
+    /// A transaction for attempt claims and counters (see `Db::begin_counters`).
+    pub async fn begin_counters(&self) -> Result<crate::db::Tx, AppError> {
+        self.db
+            .begin_counters()
+            .await
+            .or_internal("starting a transaction")
+    }
+
     /// A place in the password-hashing queue, or "busy" at once.
     pub fn ticket(&self) -> Result<Ticket, AppError> {
         self.hasher.ticket().map_err(|e| match e {

@@ -100,7 +100,11 @@ impl Core {
 
     /// An attempt that was not judged (unknown account, locked, or every attempt of the account
     /// already claimed): recorded, and refused like a wrong password.
-    async fn refuse_unjudged(&self, req: &RequestInfo, identifier: &str) -> Result<AppError, AppError> {
+    async fn refuse_unjudged(
+        &self,
+        req: &RequestInfo,
+        identifier: &str,
+    ) -> Result<AppError, AppError> {
         let mut conn = self.conn().await?;
         let known = users::find_by_identifier(&mut conn, identifier)
             .await
@@ -110,8 +114,15 @@ impl Core {
             None => (Event::UnknownAccount, None),
         };
         let locked = known.as_ref().is_some_and(|u| u.locked_at.is_some());
-        self.audit(&mut conn, req, event, None, subject, json!({ "locked": locked }))
-            .await?;
+        self.audit(
+            &mut conn,
+            req,
+            event,
+            None,
+            subject,
+            json!({ "locked": locked }),
+        )
+        .await?;
         Ok(AppError::SignInFailed)
     }
 
@@ -188,7 +199,7 @@ impl SignInService for SignIn {
             .map(|ip| rate_limit::address_bucket("signin-failures", ip));
         // The address's attempt and the account's are claimed before hashing, in one transaction.
         let claimed = {
-            let mut tx = core.begin().await?;
+            let mut tx = core.begin_counters().await?;
             if let Some(bucket) = &bucket {
                 if !rate_limit::hit(&mut tx, bucket, core.address_limit(), now)
                     .await

@@ -244,10 +244,17 @@ impl SignInService for SignIn {
         if !password_ok {
             return Err(core.refuse_wrong(req, &user).await?);
         }
-        // Everything after a right password is one transaction: the claim settled (refused if a burst
-        // locked the account while this one was hashed), the address's attempt given back, the old
+        // Everything after a right password is one transaction: the address's attempt given back, the
+        // claim settled (refused if a burst locked the account while this one was hashed), the old
         // session out, the new one in, the sign-in recorded.
         let mut tx = core.begin().await?;
+        // Rows are locked in the claim's order (the address's counter, then the account), so two
+        // sign-ins of one account from one address never wait on each other in a cycle.
+        if let Some(bucket) = &bucket {
+            rate_limit::refund(&mut tx, bucket)
+                .await
+                .or_internal("rate limit")?;
+        }
         if !users::record_right_password(&mut tx, user.id)
             .await
             .or_internal("recording a sign-in")?
@@ -264,11 +271,6 @@ impl SignInService for SignIn {
             .await?;
             tx.commit().await.or_internal("committing")?;
             return Err(AppError::SignInFailed);
-        }
-        if let Some(bucket) = &bucket {
-            rate_limit::refund(&mut tx, bucket)
-                .await
-                .or_internal("rate limit")?;
         }
         // After a right password the answer may say what to do next: the person knows the password.
         if let Some((event, error)) = refused_after_proof(&user, now) {

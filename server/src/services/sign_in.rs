@@ -205,10 +205,19 @@ impl SignInService for SignIn {
                     .await
                     .or_internal("rate limit")?
                 {
-                    // Refused before any work: the answer says nothing about the account.
-                    core.audit(&mut tx, req, Event::AddressThrottled, None, None, json!({}))
-                        .await?;
+                    // Refused before any work: the answer says nothing about the account. (The
+                    // audit entry is written durably, outside the counters' transaction.)
                     tx.commit().await.or_internal("committing")?;
+                    let mut conn = core.conn().await?;
+                    core.audit(
+                        &mut conn,
+                        req,
+                        Event::AddressThrottled,
+                        None,
+                        None,
+                        json!({}),
+                    )
+                    .await?;
                     return Err(AppError::RateLimited);
                 }
             }

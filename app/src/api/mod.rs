@@ -39,6 +39,10 @@ pub(crate) mod ssr {
     pub struct Call {
         pub services: Services,
         pub req: RequestInfo,
+        /// Taken when the call starts: the context is not read again after the service's await (a
+        /// call made while a page renders may finish after that page's reactive owner is gone, and
+        /// reading the context then can deadlock in the owner's clean-up).
+        response: Option<ResponseOptions>,
     }
 
     impl Call {
@@ -48,13 +52,14 @@ pub(crate) mod ssr {
             Ok(Call {
                 services,
                 req: RequestInfo::from_parts(&parts),
+                response: use_context::<ResponseOptions>(),
             })
         }
 
         /// Writes the cookies the service asked for. (An error's HTTP status is given in one place, by
         /// the server's HTTP layer, from `AppError::status`.)
         pub fn finish<T>(&self, result: Result<T, AppError>) -> Result<T, AppError> {
-            if let Some(res) = use_context::<ResponseOptions>() {
+            if let Some(res) = &self.response {
                 for change in self.req.effects.take() {
                     if let Ok(v) = HeaderValue::from_str(&set_cookie(&change)) {
                         res.append_header(header::SET_COOKIE, v);

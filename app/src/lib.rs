@@ -48,6 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HashedStylesheet options=options.clone() id="portcullis" />
                 <i18n::ui::MessagesScript />
                 <HydrationScripts options />
+                <SplitLoaderPreload />
                 <MetaTags />
             </head>
             <body data-tz=zone>
@@ -56,6 +57,24 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         </html>
     }
 }
+
+/// The loader of the lazily loaded chunks is a module the app's script imports: without a hint the
+/// browser finds it only once that script has arrived, one round trip later, and the WebAssembly waits
+/// for it. Named here, it is fetched with the rest.
+#[cfg(feature = "ssr")]
+#[component]
+fn SplitLoaderPreload() -> impl IntoView {
+    use_context::<leptos::WasmSplitManifest>().map(|manifest| {
+        let href = manifest
+            .0
+            .with_value(|(pkg, _, loader)| format!("{pkg}/{loader}"));
+        view! { <link rel="modulepreload" href=href crossorigin="anonymous" /> }
+    })
+}
+
+#[cfg(not(feature = "ssr"))]
+#[component]
+fn SplitLoaderPreload() -> impl IntoView {}
 
 /// The server's HTTP layer mints a nonce per response and names it in the Content-Security-Policy header;
 /// the hydration scripts must carry the same one.
@@ -114,25 +133,28 @@ pub fn App() -> impl IntoView {
 }
 
 /// Once hydrated, the browser tells the server its time zone (when the server does not know it yet),
-/// so times are shown and emailed in the reader's zone.
+/// so times are shown and emailed in the reader's zone. The browser's first `Intl.DateTimeFormat` loads
+/// its locale data (tens of milliseconds): asked when the browser is idle, not before the page answers.
 fn report_time_zone() {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        let options =
-            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
-                .resolved_options();
-        let zone = js_sys::Reflect::get(&options, &wasm_bindgen::JsValue::from_str("timeZone"))
-            .ok()
-            .and_then(|v| v.as_string());
-        let known = web_sys::window()
-            .and_then(|w| w.document())
-            .map(|d| d.cookie_known_zone())
-            .unwrap_or_default();
-        if let Some(zone) = zone.filter(|z| Some(z.as_str()) != known.as_deref()) {
-            leptos::task::spawn_local(async move {
-                let _ = api::set_time_zone(zone).await;
-            });
-        }
+        leptos::leptos_dom::helpers::request_idle_callback(|| {
+            let options =
+                js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+                    .resolved_options();
+            let zone = js_sys::Reflect::get(&options, &wasm_bindgen::JsValue::from_str("timeZone"))
+                .ok()
+                .and_then(|v| v.as_string());
+            let known = web_sys::window()
+                .and_then(|w| w.document())
+                .map(|d| d.cookie_known_zone())
+                .unwrap_or_default();
+            if let Some(zone) = zone.filter(|z| Some(z.as_str()) != known.as_deref()) {
+                leptos::task::spawn_local(async move {
+                    let _ = api::set_time_zone(zone).await;
+                });
+            }
+        });
     });
 }
 

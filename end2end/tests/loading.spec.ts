@@ -141,3 +141,24 @@ test('navigating to every other area fetches its chunk and the area works', asyn
   await expect(page.locator('article.mail').first()).toBeVisible();
   expect(fetched.filter((f) => !before.has(f)).length).toBeGreaterThan(0);
 });
+
+test('the browser tells the server its time zone once the page is idle, and only when it changed', async ({ browser }) => {
+  const context = await browser.newContext({ timezoneId: 'Asia/Tokyo' });
+  const page = await context.newPage();
+  const reports: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/api/set_time_zone')) reports.push(request.postData() ?? '');
+  });
+  await page.goto('/login');
+  await hydrated(page);
+  const zone = async () => (await context.cookies()).find((c) => c.name === '__Host-portcullis_tz')?.value;
+  await expect.poll(zone).toBe('Asia/Tokyo');
+  expect(reports).toHaveLength(1);
+  // The server now renders in that zone, and the next page does not ask again.
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator('body')).toHaveAttribute('data-tz', 'Asia/Tokyo');
+  await page.waitForTimeout(300);
+  expect(reports).toHaveLength(1);
+  await context.close();
+});

@@ -5,43 +5,96 @@ use std::time::{Duration, Instant};
 
 use super::process::{client, Server, PASSWORD};
 
-/// Sign-ins per second with `concurrency` clients in flight, spread over `accounts` (one account's
-/// passwords are judged at most five at a time, by design).
+/// One returning browser per client, each signed in once to the account it will use: it keeps the
+/// cookies the server set (device and session), as a browser does, so the sign-ins measured are the
+/// everyday ones and not a new device's (which also queues an alert email).
+pub async fn browsers(server: &Server, accounts: &[String], n: usize) -> Vec<Browser> {
+    let client = client();
+    let mut all = Vec::with_capacity(n);
+    for w in 0..n {
+        let mut browser = Browser {
+            account: accounts[w % accounts.len()].clone(),
+            jar: Jar::default(),
+        };
+        browser
+            .jar
+            .sign_in(&client, &server.base, &browser.account)
+            .await;
+        all.push(browser);
+    }
+    all
+}
+
+/// A client of the rate measurement: the account it signs in to, and its cookies.
+pub struct Browser {
+    account: String,
+    jar: Jar,
+}
+
+/// Sign-ins per second with the browsers signing in at once, `total` in all (one account's passwords
+/// are judged at most five at a time, by design). Answers the rate and the browsers.
 pub async fn sign_in_rate(
     server: &Server,
-    accounts: &[String],
+    browsers: Vec<Browser>,
     total: usize,
-    concurrency: usize,
-) -> f64 {
+) -> (f64, Vec<Browser>) {
     let client = client();
     let started = Instant::now();
     let next = Arc::new(AtomicUsize::new(0));
-    let workers: Vec<_> = (0..concurrency)
-        .map(|w| {
+    let workers: Vec<_> = browsers
+        .into_iter()
+        .map(|mut browser| {
             let (client, next, base) = (client.clone(), next.clone(), server.base.clone());
-            let name = accounts[w % accounts.len()].clone();
             tokio::spawn(async move {
                 while next.fetch_add(1, Ordering::SeqCst) < total {
-                    let res = client
-                        .post(format!("{base}/api/sign_in"))
-                        .header("origin", &base)
-                        .form(&[("identifier", name.as_str()), ("password", PASSWORD)])
-                        .send()
-                        .await
-                        .expect("sign-in request");
-                    assert!(
-                        res.status().is_success(),
-                        "sign-in failed: {}",
-                        res.status()
-                    );
+                    browser.jar.sign_in(&client, &base, &browser.account).await;
                 }
+                browser
             })
         })
         .collect();
+    let mut back = Vec::with_capacity(workers.len());
     for w in workers {
-        w.await.expect("driver task");
+        back.push(w.await.expect("driver task"));
     }
-    total as f64 / started.elapsed().as_secs_f64()
+    (total as f64 / started.elapsed().as_secs_f64(), back)
+}
+
+/// The cookies one browser holds for the server.
+#[derive(Default)]
+struct Jar(Vec<(String, String)>);
+
+impl Jar {
+    async fn sign_in(&mut self, client: &reqwest::Client, base: &str, name: &str) {
+        let mut request = client
+            .post(format!("{base}/api/sign_in"))
+            .header("origin", base)
+            .form(&[("identifier", name), ("password", PASSWORD)]);
+        if !self.0.is_empty() {
+            let header: Vec<String> = self.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            request = request.header("cookie", header.join("; "));
+        }
+        let res = request.send().await.expect("sign-in request");
+        assert!(
+            res.status().is_success(),
+            "sign-in failed: {}",
+            res.status()
+        );
+        for set in res.headers().get_all("set-cookie") {
+            let Some((name, value)) = set
+                .to_str()
+                .ok()
+                .and_then(|c| c.split(';').next())
+                .and_then(|c| c.split_once('='))
+            else {
+                continue;
+            };
+            self.0.retain(|(k, _)| k != name);
+            if !value.is_empty() {
+                self.0.push((name.to_string(), value.to_string()));
+            }
+        }
+    }
 }
 
 /// The time one sign-in with these details takes, `n` times in a row (milliseconds, sorted).

@@ -266,6 +266,16 @@ impl Server {
         (field("VmRSS:"), field("VmHWM:"))
     }
 
+    /// CPU time the server has used so far, and the database's processes on PostgreSQL (seconds).
+    pub fn cpu_secs(&self) -> (f64, f64) {
+        let database = if self.database_url.is_some() {
+            postgres_cpu_secs()
+        } else {
+            0.0
+        };
+        (process_cpu_secs(self.pid()), database)
+    }
+
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
         if let Some(name) = self.pg_name.take() {
@@ -276,4 +286,43 @@ impl Server {
             }
         }
     }
+}
+
+/// Clock ticks per second of `/proc/<pid>/stat` (`getconf CLK_TCK`; 100 on Linux).
+fn clock_ticks() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// User and system CPU time of a process and all its threads, live and ended (seconds), with its name.
+fn stat_cpu(pid: &str) -> Option<(String, f64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (head, rest) = stat.rsplit_once(')')?;
+    let name = head.split_once('(')?.1.to_string();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // After the name: state is field 3, utime 14, stime 15.
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some((name, ticks / clock_ticks()))
+}
+
+fn process_cpu_secs(pid: u32) -> f64 {
+    stat_cpu(&pid.to_string()).map_or(0.0, |(_, secs)| secs)
+}
+
+/// CPU time of every PostgreSQL process on this machine (the bench's database is the only one busy).
+fn postgres_cpu_secs() -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    dir.filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.chars().all(|c| c.is_ascii_digit()))
+        .filter_map(|pid| stat_cpu(&pid))
+        .filter(|(name, _)| name == "postgres")
+        .map(|(_, secs)| secs)
+        .sum()
 }

@@ -41,7 +41,8 @@ run_suite() {
 
 run_suite "unit: app (shared rules, types)" cargo test -p app --features ssr
 run_suite "unit: server" cargo test -p server --lib --bins
-run_suite "integration: SQLite" cargo test -p server --test api -- sqlite::
+# Everything but the PostgreSQL tests: the SQLite ones and those that need no database.
+run_suite "integration: SQLite" cargo test -p server --test api -- --skip postgres::
 
 pg_url="${PORTCULLIS_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 pg_host="$(sed -E 's#^[a-z]+://([^@/]*@)?([^:/?]+).*#\2#' <<<"$pg_url")"

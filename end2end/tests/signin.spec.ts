@@ -69,6 +69,8 @@ test('signing in by email works and the user menu signs out', async ({ page }) =
   await signOut(page);
   await signIn(page, `${username.toUpperCase()}@EXAMPLE.COM`, PASSWORD);
   await expect(page).toHaveURL(/\/$/);
+  // The home page is loaded in full after a sign-in: its menu opens once the page has hydrated.
+  await hydrated(page);
   await page.getByTestId('user-menu').click();
   await expect(page.getByRole('menuitem', { name: 'Sign out' })).toBeVisible();
   await expect(page.getByRole('menuitem', { name: 'Change password' })).toBeVisible();

@@ -5,7 +5,8 @@
 //! - Sign-ins per core against raw argon2id, on SQLite and PostgreSQL: the server pinned to core 0 with
 //!   one hashing worker and one runtime thread, the load driver on core 1, each client a returning
 //!   browser. Raw argon2 is measured in a process of its own on the same core, between short rounds of
-//!   sign-ins; the median round is the figure.
+//!   sign-ins. The figure is per CPU-second of the server against per CPU-second of raw hashing; the
+//!   wall-clock ratio (median round) is printed beside it.
 //! - The time a refusal takes for an unknown account, a wrong password and a locked account (medians
 //!   of 60 each): the largest ratio shows whether the answer's timing says which it was.
 //! - A flood of 1,500 sign-ins, 300 at a time: how many were refused as busy, how fast, and memory.

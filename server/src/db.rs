@@ -6,12 +6,15 @@
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
 use std::path::Path;
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// How long a pooled connection may sit idle and still be handed out untested.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -63,7 +66,20 @@ impl Db {
         }
         let options = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(10));
+            .acquire_timeout(Duration::from_secs(10))
+            // A connection is tested before it is handed out only after it sat idle a while (a
+            // database restarted meanwhile); one just used is known to work, and a test on every
+            // acquire was one more round trip per request. A test that fails closes the connection
+            // and the pool hands out another.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_WHEN_IDLE_FOR {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            });
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _| {
                 Box::pin(async move {
@@ -125,13 +141,15 @@ impl Db {
     /// by themselves, and rate-limit hits): on PostgreSQL its commit does not wait for the WAL flush
     /// (it is still atomic and at once visible to every instance). On SQLite WAL commits never wait.
     pub async fn begin_counters(&self) -> Result<Tx, sqlx::Error> {
-        let mut tx = self.begin().await?;
-        if matches!(self.backend, Backend::Postgres) {
-            sqlx::query("SET LOCAL synchronous_commit = off")
-                .execute(&mut *tx)
-                .await?;
+        match self.backend {
+            Backend::Sqlite => self.begin().await,
+            // One round trip: the simple-query protocol takes both statements at once.
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("BEGIN; SET LOCAL synchronous_commit = off")
+                    .await
+            }
         }
-        Ok(tx)
     }
 
     pub async fn ping(&self) -> bool {

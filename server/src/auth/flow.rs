@@ -2,7 +2,8 @@
 //!
 //! A correct password (or a passkey) starts a session in the stage `start` decides; each completed step
 //! is an event that `advance` turns into the next stage. Nothing else moves a session forward. The
-//! facts the flow decides on are gathered in one place (`Facts::gather`).
+//! facts the flow decides on are gathered in one place (`Facts::gather`; `Facts::given` when the
+//! sign-in's claim already counted the second factors).
 //!
 //! Order of the steps, and why:
 //! 1. Second factor, if one is enrolled: prove possession before anything may change on the account
@@ -156,6 +157,19 @@ impl Facts {
         now: i64,
     ) -> Result<Facts, sqlx::Error> {
         let has_second_factor = crate::auth::factor::has_confirmed(conn, user.id).await?;
+        Facts::given(conn, user, has_second_factor, rules, mfa, now).await
+    }
+
+    /// The same, with whether the account has a confirmed second factor already read (in the statement
+    /// that claimed a sign-in attempt, say).
+    pub async fn given(
+        conn: &mut Conn,
+        user: &User,
+        has_second_factor: bool,
+        rules: &Lifecycle,
+        mfa: &MfaPolicy,
+        now: i64,
+    ) -> Result<Facts, sqlx::Error> {
         let mfa_required = mfa.required_for(user);
         let mut grace_until = user.mfa_grace_until;
         if mfa_required && !has_second_factor && grace_until.is_none() {

@@ -61,7 +61,8 @@ impl Core {
     /// A sign-in completed (the session became full): recorded; from a device the account never used,
     /// the owner is emailed with a single-use "This wasn't me" link. The very first sign-in of an
     /// account (an invitation, an administrator's temporary password) is not announced: there is no
-    /// earlier device to compare with. In the caller's transaction.
+    /// earlier device to compare with. In the caller's transaction. `last_sign_in_recorded`: the
+    /// statement that settled the password already recorded the time (`users::settle_right_sign_in`).
     pub(super) async fn sign_in_completed(
         &self,
         tx: &mut Tx,
@@ -69,11 +70,14 @@ impl Core {
         user: &User,
         session_id: i64,
         device_hash: &str,
+        last_sign_in_recorded: bool,
     ) -> Result<(), AppError> {
         let now = self.now();
-        users::record_completed_sign_in(tx, user.id, now)
-            .await
-            .or_internal("recording a sign-in")?;
+        if !last_sign_in_recorded {
+            users::record_completed_sign_in(tx, user.id, now)
+                .await
+                .or_internal("recording a sign-in")?;
+        }
         devices::settle(tx, user.id, session_id, device_hash)
             .await
             .or_internal("settling unfinished sign-ins")?;

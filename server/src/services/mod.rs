@@ -264,6 +264,25 @@ impl Core {
         .or_internal("reading the account's facts")
     }
 
+    /// The same, with whether the account has a confirmed second factor already read.
+    pub async fn facts_given(
+        &self,
+        conn: &mut Conn,
+        user: &User,
+        has_second_factor: bool,
+    ) -> Result<Facts, AppError> {
+        Facts::given(
+            conn,
+            user,
+            has_second_factor,
+            &self.settings.lifecycle,
+            &self.settings.mfa,
+            self.now(),
+        )
+        .await
+        .or_internal("reading the account's facts")
+    }
+
     /// The cookie for a session token.
     pub fn session_cookie(&self, req: &RequestInfo, token: String) {
         req.effects.push(CookieChange::Session(IssuedToken {
@@ -302,6 +321,7 @@ impl Core {
                 &current.user,
                 current.session.id,
                 &current.session.device_hash,
+                false,
             )
             .await?;
             self.audit(

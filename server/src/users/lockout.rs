@@ -21,26 +21,42 @@ pub async fn claim_sign_in(
     identifier: &str,
     threshold: i64,
     now: i64,
-) -> Result<Option<User>, sqlx::Error> {
+) -> Result<Option<Claimed>, sqlx::Error> {
     let sql = format!(
         "UPDATE users SET \
            sign_ins_in_flight = CASE WHEN sign_ins_in_flight_at < $3 THEN 1 ELSE sign_ins_in_flight + 1 END, \
            sign_ins_in_flight_at = $4 \
          WHERE (username_key = $1 OR email_key = $1) AND locked_at IS NULL \
            AND failed_sign_ins + CASE WHEN sign_ins_in_flight_at < $3 THEN 0 ELSE sign_ins_in_flight END < $2 \
-         RETURNING {}",
+         RETURNING {}, {CONFIRMED_FACTORS} AS confirmed_factors",
         *COLUMNS
     );
-    sqlx::query(&sql)
+    let Some(row) = sqlx::query(&sql)
         .bind(key(identifier))
         .bind(threshold)
         .bind(now - CLAIM_STALE_SECS)
         .bind(now)
         .fetch_optional(&mut *conn)
         .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Claimed {
+        user: from_row(&row)?,
+        confirmed_factors: row.try_get("confirmed_factors")?,
+    }))
+}
+
+/// The account's confirmed second factors, counted inside a statement on `users`.
+const CONFIRMED_FACTORS: &str = "(SELECT COUNT(*) FROM second_factors sf \
+     WHERE sf.user_id = users.id AND sf.confirmed_at IS NOT NULL)";
+
+/// A sign-in attempt claimed by `claim_sign_in`: the account, and how many confirmed second factors it
+/// had at that moment (read by the same statement, so the password step needs no other read of them;
+/// `settle_right_sign_in` checks the count again when it settles).
+pub struct Claimed {
+    pub user: User,
+    pub confirmed_factors: i64,
 }
 
 /// Claims the right to judge the signed-in account's password (confirming or changing it counts toward
@@ -93,6 +109,33 @@ pub async fn record_right_password(conn: &mut Conn, id: i64) -> Result<bool, sql
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// A sign-in's password was right, settled in one statement: the failure count starts over and the
+/// claim is released (as `record_right_password`), and `completed_at`, when this step completes the
+/// sign-in as the caller planned it from `planned_factors` (the claim's count), becomes the last sign-in.
+/// Answers the confirmed second factors counted now, or None if the account was locked meanwhile (by a
+/// burst of wrong passwords): no sign-in then. When the count differs from `planned_factors` (a factor
+/// was added or removed while the password was hashed) the last sign-in is left alone and the caller
+/// plans again from the answer.
+pub async fn settle_right_sign_in(
+    conn: &mut Conn,
+    id: i64,
+    planned_factors: i64,
+    completed_at: Option<i64>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "UPDATE users SET failed_sign_ins = CASE WHEN sign_ins_in_flight <= 1 THEN 0 ELSE failed_sign_ins END, \
+         {RELEASE}, \
+         last_sign_in_at = CASE WHEN {CONFIRMED_FACTORS} = $2 THEN COALESCE($3, last_sign_in_at) ELSE last_sign_in_at END \
+         WHERE id = $1 AND locked_at IS NULL RETURNING {CONFIRMED_FACTORS} AS confirmed_factors"
+    ))
+    .bind(id)
+    .bind(planned_factors)
+    .bind(completed_at)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| r.try_get("confirmed_factors")).transpose()
 }
 
 /// Gives back a claim that was never judged (the request failed on the way).

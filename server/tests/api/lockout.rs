@@ -142,4 +142,77 @@ scenarios! {
         strict.clock.advance(15 * 60);
         assert_eq!(b.sign_in("joe", PASSWORD).await.status, 200);
     }
+
+    async fn the_count_of_second_factors_is_checked_again_when_a_right_password_settles(app: TestApp) {
+        // The password step plans from the factors counted by the claim; the statement that settles
+        // it counts them again. A factor confirmed in between (while the password was hashed) is seen:
+        // the sign-in is not recorded as completed, and the count answered lets the step decide again.
+        use server::auth::factor;
+        use server::users;
+        let id = app.user("kim", PASSWORD).await;
+        let now = app.clock_now();
+        let last = format!("SELECT COALESCE(last_sign_in_at, -1) FROM users WHERE id = {id}");
+        let before = app.count(&last).await;
+        let mut conn = app.conn().await;
+        let claim = users::claim_sign_in(&mut conn, "KIM", 5, now)
+            .await
+            .expect("claim")
+            .expect("granted");
+        assert_eq!((claim.user.id, claim.confirmed_factors), (id, 0));
+        let pending = factor::create_pending(
+            &mut conn,
+            id,
+            app::types::FactorKind::Totp,
+            "Phone",
+            Some(b"sealed".as_slice()),
+            None,
+            now,
+        )
+        .await
+        .expect("pending factor");
+        assert!(factor::confirm(&mut conn, pending, None, "Phone", now).await.expect("confirm"));
+        let settled = users::settle_right_sign_in(&mut conn, id, 0, Some(now + 7))
+            .await
+            .expect("settle");
+        assert_eq!(settled, Some(1), "the factor confirmed meanwhile is counted");
+        assert_eq!(app.count(&last).await, before, "not recorded as a completed sign-in");
+        // Planned from the count as it is, the completed sign-in is recorded by the same statement.
+        let claim = users::claim_sign_in(&mut conn, "kim@example.com", 5, now)
+            .await
+            .expect("claim")
+            .expect("granted");
+        assert_eq!(claim.confirmed_factors, 1);
+        let settled = users::settle_right_sign_in(&mut conn, id, 1, Some(now + 9))
+            .await
+            .expect("settle");
+        assert_eq!(settled, Some(1));
+        assert_eq!(app.count(&last).await, now + 9);
+        assert_eq!(
+            app.count(&format!("SELECT sign_ins_in_flight FROM users WHERE id = {id}")).await,
+            0,
+            "both claims released"
+        );
+        // Locked meanwhile: nothing is settled and no sign-in follows.
+        users::claim_sign_in(&mut conn, "kim", 5, now).await.expect("claim").expect("granted");
+        assert!(users::lock(&mut conn, id, now).await.expect("lock"));
+        assert_eq!(users::settle_right_sign_in(&mut conn, id, 1, Some(now + 11)).await.expect("settle"), None);
+        assert_eq!(app.count(&last).await, now + 9);
+    }
+
+    async fn attempt_counters_commit_without_waiting_for_the_disk_and_nothing_else_does(app: TestApp) {
+        use sqlx::Row;
+        if app.db.backend != server::db::Backend::Postgres {
+            return; // SQLite's WAL commits never wait for the disk.
+        }
+        let setting = |row: sqlx::any::AnyRow| row.try_get::<String, _>(0).expect("setting");
+        let mut counters = app.db.begin_counters().await.expect("counters");
+        let show = "SHOW synchronous_commit";
+        assert_eq!(setting(sqlx::query(show).fetch_one(&mut *counters).await.expect("show")), "off");
+        counters.commit().await.expect("commit");
+        let mut tx = app.db.begin().await.expect("transaction");
+        assert_eq!(setting(sqlx::query(show).fetch_one(&mut *tx).await.expect("show")), "on");
+        tx.rollback().await.expect("rollback");
+        let row = sqlx::query(show).fetch_one(&app.db.pool).await.expect("show");
+        assert_eq!(setting(row), "on", "the setting ended with its transaction");
+    }
 }

@@ -11,7 +11,7 @@ use crate::auth::factor::passkey;
 use crate::auth::factor::passkey::ceremony::{self, Binding, Purpose};
 use crate::auth::flow;
 use crate::auth::rate_limit;
-use crate::services::sign_in::refused_after_proof;
+use crate::services::sign_in::{refused_after_proof, Proof};
 use crate::services::{Core, OrInternal};
 use crate::users;
 
@@ -207,8 +207,11 @@ pub(super) async fn finish_passkey_sign_in(
             req,
             &user,
             &facts,
-            flow::Event::PasskeyVerified,
-            true,
+            Proof {
+                event: flow::Event::PasskeyVerified,
+                fully: true,
+                last_sign_in_recorded: false,
+            },
         )
         .await?;
     core.audit(

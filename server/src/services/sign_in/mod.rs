@@ -7,6 +7,11 @@
 //! (for a right password: the old session out, the new one in, the sign-in recorded). However many
 //! attempts arrive together, on however many instances, at most the lockout threshold are ever judged,
 //! and a right password behind a burst that locked the account is refused like any other.
+//!
+//! A completed sign-in is the most frequent write, so it costs few statements: the claim also counts
+//! the account's second factors, and one statement settles a right password, records the sign-in and
+//! counts the factors again (`users::settle_right_sign_in`: if one was added or removed while the
+//! password was hashed, the step is decided again from the new count).
 use app::error::AppError;
 use app::policy;
 use app::service::{CookieChange, RequestInfo, SignInService};
@@ -17,11 +22,16 @@ use std::sync::Arc;
 
 use super::{Core, OrInternal};
 use crate::audit::Event;
-use crate::auth::flow::{self, Capability};
+use crate::auth::flow::Capability;
 use crate::auth::rate_limit::{self, Limit, SIGNIN_FAILURE_WINDOW_SECS};
-use crate::auth::{session, trusted_browser};
+use crate::auth::session;
 use crate::db::Conn;
 use crate::users::{self, User};
+
+mod opening;
+
+use opening::PasswordStep;
+pub(super) use opening::Proof;
 
 pub struct SignIn(pub Arc<Core>);
 
@@ -43,54 +53,6 @@ pub(super) fn refused_after_proof(user: &User, now: i64) -> Option<(Event, AppEr
 }
 
 impl Core {
-    /// A new session for an account just proven, in the stage the flow decides after `event`; it
-    /// replaces the browser's previous session. `fully`: this proof is a full authentication (both
-    /// factors, or the only one the account has) when the stage is full. In the caller's transaction;
-    /// the token is for the cookie once committed.
-    pub(super) async fn open_session(
-        &self,
-        tx: &mut crate::db::Tx,
-        req: &RequestInfo,
-        user: &User,
-        facts: &flow::Facts,
-        event: flow::Event,
-        fully: bool,
-    ) -> Result<(app::types::Stage, String), AppError> {
-        let now = self.now();
-        let stage = flow::start(facts, event).map_err(|_| AppError::Internal)?;
-        if let Some(old) = &req.session_token {
-            session::delete_by_token(tx, old)
-                .await
-                .or_internal("ending the previous session")?;
-        }
-        let device_hash = self.device(req).hash();
-        let opening = session::Opening {
-            ip: req.ip,
-            user_agent: &req.user_agent,
-            device_hash: &device_hash,
-        };
-        let (session_id, token) = session::create(
-            tx,
-            &self.settings.sessions,
-            user.id,
-            stage,
-            stage.is_full() && fully,
-            opening,
-            now,
-        )
-        .await
-        .or_internal("creating a session")?;
-        if stage.is_full() {
-            self.sign_in_completed(tx, req, user, session_id, &device_hash)
-                .await?;
-        } else if stage == app::types::Stage::SecondFactor {
-            self.expect_second_step(tx, req, user, session_id, &device_hash)
-                .await?;
-        }
-        self.remember_locale(tx, req, user).await?;
-        Ok((stage, token))
-    }
-
     pub(super) fn address_limit(&self) -> Limit {
         Limit {
             max: self.settings.protection.failures_per_address,
@@ -229,7 +191,7 @@ impl SignInService for SignIn {
             claimed
         };
         // One argon2 run whatever happens: an unclaimed attempt hashes against the dummy.
-        let stored = claimed.as_ref().and_then(|u| u.password_hash.clone());
+        let stored = claimed.as_ref().and_then(|c| c.user.password_hash.clone());
         let password_ok = match core
             .hasher
             .verify(ticket, password.to_string(), stored)
@@ -237,16 +199,20 @@ impl SignInService for SignIn {
         {
             Ok(ok) => ok,
             Err(e) => {
-                if let Some(user) = &claimed {
+                if let Some(claim) = &claimed {
                     if let Ok(mut conn) = core.conn().await {
-                        let _ = users::release_claim(&mut conn, user.id).await;
+                        let _ = users::release_claim(&mut conn, claim.user.id).await;
                     }
                 }
                 tracing::error!(error = %e, "hashing a password");
                 return Err(AppError::Internal);
             }
         };
-        let Some(user) = claimed else {
+        let Some(users::Claimed {
+            user,
+            confirmed_factors,
+        }) = claimed
+        else {
             // Unknown, locked, or every attempt of the account is being judged: refused unjudged.
             return Err(core.refuse_unjudged(req, identifier).await?);
         };
@@ -264,10 +230,25 @@ impl SignInService for SignIn {
                 .await
                 .or_internal("rate limit")?;
         }
-        if !users::record_right_password(&mut tx, user.id)
-            .await
-            .or_internal("recording a sign-in")?
-        {
+        // Where the password leads is planned from the claim's count of second factors; the statement
+        // that settles the claim records the sign-in if it completes, unless the count changed since.
+        // (After a right password the answer may say what to do next: the person knows the password.)
+        let plan = match refused_after_proof(&user, now) {
+            Some(refusal) => Err(refusal),
+            None => Ok(core
+                .password_step(&mut tx, req, &user, confirmed_factors > 0)
+                .await?),
+        };
+        let completed_at = plan
+            .as_ref()
+            .ok()
+            .filter(|s| s.stage.is_full())
+            .map(|_| now);
+        let Some(factors_now) =
+            users::settle_right_sign_in(&mut tx, user.id, confirmed_factors, completed_at)
+                .await
+                .or_internal("recording a sign-in")?
+        else {
             let detail = json!({ "locked": true });
             core.audit(
                 &mut tx,
@@ -280,28 +261,37 @@ impl SignInService for SignIn {
             .await?;
             tx.commit().await.or_internal("committing")?;
             return Err(AppError::SignInFailed);
-        }
-        // After a right password the answer may say what to do next: the person knows the password.
-        if let Some((event, error)) = refused_after_proof(&user, now) {
-            core.audit(&mut tx, req, event, None, Some(user.id), json!({}))
+        };
+        let mut step = match plan {
+            Ok(step) => step,
+            Err((event, error)) => {
+                core.audit(&mut tx, req, event, None, Some(user.id), json!({}))
+                    .await?;
+                tx.commit().await.or_internal("committing")?;
+                return Err(error);
+            }
+        };
+        let recorded = completed_at.is_some() && factors_now == confirmed_factors;
+        if factors_now != confirmed_factors {
+            // A factor was added or removed while the password was hashed: decided again.
+            step = core
+                .password_step(&mut tx, req, &user, factors_now > 0)
                 .await?;
-            tx.commit().await.or_internal("committing")?;
-            return Err(error);
         }
-        let facts = core.facts(&mut tx, &user).await?;
-        // A browser the user trusted skips the second step (while there is a factor to skip).
-        let trusted = match (&req.trusted_browser, facts.has_second_factor) {
-            (Some(token), true) => trusted_browser::recognises(&mut tx, token, user.id, now)
-                .await
-                .or_internal("checking a browser")?,
-            _ => false,
-        };
-        let event = flow::Event::PasswordVerified {
-            trusted_browser: trusted,
-        };
+        let PasswordStep {
+            facts,
+            trusted,
+            event,
+            ..
+        } = step;
         // A full sign-in by password alone is a full authentication only without a factor to skip.
+        let proof = Proof {
+            event,
+            fully: !facts.has_second_factor,
+            last_sign_in_recorded: recorded,
+        };
         let (stage, token) = core
-            .open_session(&mut tx, req, &user, &facts, event, !facts.has_second_factor)
+            .open_session(&mut tx, req, &user, &facts, proof)
             .await?;
         core.audit(
             &mut tx,

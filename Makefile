@@ -33,7 +33,7 @@ bench: test-tools build ## Every budgeted figure: first load, session checks, si
 fmt: ## Format the code
 	@$(ENV) cargo fmt --all
 
-lint: ## Clippy on both feature sets, warnings as errors
+lint: tools ## Clippy on both feature sets, warnings as errors
 	@$(ENV) cargo clippy -p server --all-targets -- -D warnings
 	@$(ENV) cargo clippy -p app --features ssr --all-targets -- -D warnings
 	@$(ENV) cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

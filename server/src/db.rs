@@ -137,23 +137,60 @@ impl Db {
         }
     }
 
-    /// A write transaction for counters a crash may lose without harm (attempt claims, which go stale
-    /// by themselves, and rate-limit hits): on PostgreSQL its commit does not wait for the WAL flush
-    /// (it is still atomic and at once visible to every instance). On SQLite WAL commits never wait.
-    pub async fn begin_counters(&self) -> Result<Tx, sqlx::Error> {
+    /// Where counters a crash may lose without harm are written (attempt claims, which go stale by
+    /// themselves, and rate-limit hits): each of their statements is atomic on its own. On PostgreSQL a
+    /// transaction whose commit does not wait for the WAL flush (still atomic and at once visible to
+    /// every instance), opened in one round trip. On SQLite the connection itself, each statement
+    /// committing on its own: in WAL mode a commit never waits for the disk, and BEGIN and COMMIT
+    /// were two more round trips to SQLite's worker thread.
+    pub async fn begin_counters(&self) -> Result<Counters, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.begin().await,
-            // One round trip: the simple-query protocol takes both statements at once.
-            Backend::Postgres => {
+            Backend::Sqlite => Ok(Counters::Autocommit(self.pool.acquire().await?)),
+            // The simple-query protocol takes both statements at once.
+            Backend::Postgres => Ok(Counters::Transaction(
                 self.pool
                     .begin_with("BEGIN; SET LOCAL synchronous_commit = off")
-                    .await
-            }
+                    .await?,
+            )),
         }
     }
 
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// Counters' statements (`Db::begin_counters`): a connection to run them on, then `commit`.
+pub enum Counters {
+    Transaction(Tx),
+    Autocommit(PoolConnection<Any>),
+}
+
+impl Counters {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Counters::Transaction(tx) => tx.commit().await,
+            Counters::Autocommit(_) => Ok(()),
+        }
+    }
+}
+
+impl std::ops::Deref for Counters {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        match self {
+            Counters::Transaction(tx) => tx,
+            Counters::Autocommit(conn) => conn,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Counters {
+    fn deref_mut(&mut self) -> &mut Conn {
+        match self {
+            Counters::Transaction(tx) => tx,
+            Counters::Autocommit(conn) => conn,
+        }
     }
 }
 

@@ -276,6 +276,24 @@ impl Server {
         (process_cpu_secs(self.pid()), database)
     }
 
+    /// CPU time the server's password-hashing threads (`argon2-*`) have used so far (seconds, from
+    /// each thread's `schedstat`).
+    pub fn hashing_cpu_secs(&self) -> f64 {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{}/task", self.pid())) else {
+            return 0.0;
+        };
+        tasks
+            .filter_map(Result::ok)
+            .filter(|t| {
+                std::fs::read_to_string(t.path().join("comm"))
+                    .is_ok_and(|name| name.starts_with("argon2"))
+            })
+            .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+            .filter_map(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+            .map(|ns| ns / 1e9)
+            .sum()
+    }
+
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
         if let Some(name) = self.pg_name.take() {

@@ -123,8 +123,8 @@ impl Core {
         self.db.begin().await.or_internal("starting a transaction")
     }
 
-    /// A transaction for attempt claims and counters (see `Db::begin_counters`).
-    pub async fn begin_counters(&self) -> Result<crate::db::Tx, AppError> {
+    /// Where attempt claims and counters are written (see `Db::begin_counters`).
+    pub async fn begin_counters(&self) -> Result<crate::db::Counters, AppError> {
         self.db
             .begin_counters()
             .await

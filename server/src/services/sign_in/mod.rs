@@ -2,7 +2,7 @@
 //!
 //! Every limit is claimed before the work: a place in the hashing queue (or "busy" at once), the
 //! address's attempt (`rate_limit::hit`; a right password gives it back) and the account's own attempt
-//! (`users::claim_sign_in`), in one short transaction; then one argon2 run, which every attempt costs,
+//! (`users::claim_sign_in`), each by one atomic statement; then one argon2 run, which every attempt costs,
 //! known account or not, locked or not; then one transaction settles the claim and records the outcome
 //! (for a right password: the old session out, the new one in, the sign-in recorded). However many
 //! attempts arrive together, on however many instances, at most the lockout threshold are ever judged,
@@ -159,7 +159,8 @@ impl SignInService for SignIn {
         let bucket = req
             .ip
             .map(|ip| rate_limit::address_bucket("signin-failures", ip));
-        // The address's attempt and the account's are claimed before hashing, in one transaction.
+        // The address's attempt and the account's are claimed before hashing, each by one atomic
+        // statement, without waiting for the disk (`Db::begin_counters`).
         let claimed = {
             let mut tx = core.begin_counters().await?;
             if let Some(bucket) = &bucket {
@@ -168,7 +169,7 @@ impl SignInService for SignIn {
                     .or_internal("rate limit")?
                 {
                     // Refused before any work: the answer says nothing about the account. (The
-                    // audit entry is written durably, outside the counters' transaction.)
+                    // audit entry is written durably, apart from the counters.)
                     tx.commit().await.or_internal("committing")?;
                     let mut conn = core.conn().await?;
                     core.audit(
